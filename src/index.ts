@@ -11,3 +11,6 @@ export * from "./curvature/empiricalRisk.js";
 export * from "./curvature/operators.js";
 export { parseSafetensors, serializeSafetensors, SafetensorsError, type SafetensorsContents } from "./data/safetensors.js";
 export * from "./data/dataset.js";
+export * from "./curvature/criticalPoint.js";
+export * from "./curvature/taylor.js";
+export * from "./curvature/spectrum.js";

@@ -2,6 +2,7 @@
 import type { AnyCommand } from "./command.js";
 import { evaluateCommand } from "./evaluate.js";
 import { hvpCommand } from "./hvp.js";
+import { spectrumCommand } from "./spectrum.js";
 
 /** Every command of the binary. */
-export const commands: readonly AnyCommand[] = [evaluateCommand, hvpCommand] as readonly AnyCommand[];
+export const commands: readonly AnyCommand[] = [evaluateCommand, hvpCommand, spectrumCommand] as readonly AnyCommand[];
