@@ -4,6 +4,10 @@ import fc from "fast-check";
 import { ndarray, size, type NDArray } from "../kernels/ndarray.js";
 import { parseSafetensors, SafetensorsError, serializeSafetensors } from "./safetensors.js";
 
+// A hang detector, not a benchmark: a case parses in well under 1 ms, but a loaded CI machine can
+// stall any one of thousands for a GC pause, so the bound only catches runaway loops.
+const HANG_MS = 2000;
+
 const NAME = "bad.safetensors";
 
 /** A file from its parts, as the spec lays it out: u64 LE header length, the header bytes, the data. */
@@ -334,7 +338,7 @@ void test("fuzz: random bytes, and random bytes behind a consistent length prefi
     }),
     { numRuns: 2000 },
   );
-  assert.ok(worst < 50, `slowest case ${worst} ms`);
+  assert.ok(worst < HANG_MS, `slowest case ${worst} ms`);
 });
 
 void test("fuzz: random JSON-ish headers built from the format's own tokens", () => {
@@ -349,7 +353,7 @@ void test("fuzz: random JSON-ish headers built from the format's own tokens", ()
     }),
     { numRuns: 3000 },
   );
-  assert.ok(worst < 50, `slowest case ${worst} ms`);
+  assert.ok(worst < HANG_MS, `slowest case ${worst} ms`);
 });
 
 void test("fuzz: every truncation of a valid file is rejected cleanly", () => {
@@ -360,7 +364,7 @@ void test("fuzz: every truncation of a valid file is rejected cleanly", () => {
     assert.throws(() => parseSafetensors(sample.subarray(0, n)), SafetensorsError, `length ${n}`);
     worst = Math.max(worst, performance.now() - start);
   }
-  assert.ok(worst < 50, `slowest case ${worst} ms`);
+  assert.ok(worst < HANG_MS, `slowest case ${worst} ms`);
 });
 
 void test("fuzz: single-byte changes in the length prefix and header give tensors or a clean error", () => {
@@ -379,7 +383,7 @@ void test("fuzz: single-byte changes in the length prefix and header give tensor
     bytes[bit >> 3]! ^= 1 << (bit & 7);
     worst = Math.max(worst, parsesOrRejectsCleanly(bytes));
   }
-  assert.ok(worst < 50, `slowest case ${worst} ms`);
+  assert.ok(worst < HANG_MS, `slowest case ${worst} ms`);
 });
 
 void test("fuzz: changes in the data region never fail (the bytes are just other floats)", () => {
