@@ -6,20 +6,29 @@ import type { Tensor } from "../tensor.js";
 
 const { SQRT_HALF, SQRT_2_OVER_PI, GELU_CUBIC, TWO_OVER_SQRT_PI } = geluConstants;
 
-/** tanh; tanh' = 1 − y². */
+// 1 − y² and 1 − σ cancel where the unit saturates (tanh(20) rounds to 1, so 1 − y² = 0 instead of
+// 1.7e-17): the slopes below use σ(−x), computed directly, so they keep full relative accuracy there,
+// and so do their own derivatives.
+/** sech²x = 1 − tanh²x = 4·σ(2x)·σ(−2x), without cancellation. */
+const sech2 = (a: Tensor): Tensor => {
+  const twice = a.mul(2);
+  return twice.sigmoid().mul(twice.neg().sigmoid()).mul(4);
+};
+
+/** tanh; tanh' = sech²x. */
 export const tanh = definePrimitive({
   name: "tanh",
   impl: ([a]) => k.tanh(a!),
-  jvp: [(t, _, y) => t.mul(y.square().neg().add(1))],
-  vjp: [(g, _, y) => g.mul(y.square().neg().add(1))],
+  jvp: [(t, [a]) => t.mul(sech2(a!))],
+  vjp: [(g, [a]) => g.mul(sech2(a!))],
 });
 
-/** Stable logistic sigmoid; σ' = σ(1 − σ). */
+/** Stable logistic sigmoid; σ' = σ(1 − σ) = σ(x)·σ(−x). */
 export const sigmoid = definePrimitive({
   name: "sigmoid",
   impl: ([a]) => k.sigmoid(a!),
-  jvp: [(t, _, y) => t.mul(y.mul(y.neg().add(1)))],
-  vjp: [(g, _, y) => g.mul(y.mul(y.neg().add(1)))],
+  jvp: [(t, [a], y) => t.mul(y.mul(a!.neg().sigmoid()))],
+  vjp: [(g, [a], y) => g.mul(y.mul(a!.neg().sigmoid()))],
 });
 
 // relu' is the step x > 0 (0 at the kink, as in PyTorch); the mask is NaN where x is NaN so that
@@ -75,12 +84,14 @@ export const gelu = definePrimitive({
   vjp: [(g, [a]) => g.mul(geluSlope(a!))],
 });
 
-// With u = c(x + 0.044715x³) and h = tanh u: d/dx [x(1+h)/2] = (1+h)/2 + x(1−h²)·c(1 + 3·0.044715x²)/2.
+// With u = c(x + 0.044715x³): x(1 + tanh u)/2 = x·σ(2u), so the slope is σ(2u) + x·2u′·σ(2u)·σ(−2u).
+// The σ form avoids 1 + tanh u and 1 − tanh²u, which cancel for large |u|.
 const geluTanhSlope = (a: Tensor): Tensor => {
   const x2 = a.square();
-  const h = a.add(a.mul(x2).mul(GELU_CUBIC)).mul(SQRT_2_OVER_PI).tanh();
-  const du = x2.mul(3 * GELU_CUBIC).add(1).mul(SQRT_2_OVER_PI);
-  return h.add(1).mul(0.5).add(a.mul(h.square().neg().add(1)).mul(du).mul(0.5));
+  const twoU = a.add(a.mul(x2).mul(GELU_CUBIC)).mul(2 * SQRT_2_OVER_PI);
+  const twoDu = x2.mul(3 * GELU_CUBIC).add(1).mul(2 * SQRT_2_OVER_PI);
+  const s = twoU.sigmoid();
+  return s.add(a.mul(twoDu).mul(s).mul(twoU.neg().sigmoid()));
 };
 
 /** GELU, tanh approximation (PyTorch approximate="tanh"). */
