@@ -1,0 +1,177 @@
+/** @file Hessian-free optimization as in Martens (2010) and his reference code: damped GGN, Martens' CG, backtracking, line search */
+import { damped } from "../linalg/linearOperator.js";
+import { dot } from "../linalg/vector.js";
+import { backprop, squaredGradientSum } from "../nn/backprop.js";
+import type { EmpiricalRisk } from "../curvature/empiricalRisk.js";
+import { armijo } from "./lineSearch.js";
+import {
+  cgBacktrack,
+  hfConjugateGradient,
+  saveSchedule,
+  updateDamping,
+  type DampingRuleOptions,
+  type ProgressRuleOptions,
+} from "./hfCg.js";
+import type { OptimizerInfo, Transform } from "./transform.js";
+
+/** Options of hessianFree; every constant of Martens (2010) is one, with his defaults. */
+export interface HessianFreeOptions extends ProgressRuleOptions, DampingRuleOptions {
+  /** Curvature matrix G ("ggn"; "hessian" or "empiricalFisher" selectable). */
+  readonly curvature?: "ggn" | "hessian" | "empiricalFisher";
+  /** Initial λ (Martens' reference code uses 45 for the autoencoders; default 1). */
+  readonly initialDamping?: number;
+  /** CG iteration cap (250). */
+  readonly maxCgIterations?: number;
+  /** CG iterations before the progress rule may stop it (1). */
+  readonly minCgIterations?: number;
+  /** Iterates saved at ⌈saveFirst·saveRatioʲ⌉ (5, 1.3). */
+  readonly saveFirst?: number;
+  readonly saveRatio?: number;
+  /** CG-backtracking over the saved iterates (true). */
+  readonly backtracking?: boolean;
+  /** Diagonal preconditioner (mean per-example g² + λ)^exponent (true; needs ctx.curvatureRisk). */
+  readonly preconditioner?: boolean;
+  /** The exponent ξ of the preconditioner (0.75, Martens (2010) §4.7). */
+  readonly preconditionerExponent?: number;
+  /** Warm start x₀ = decay·previous CG solution (0.95, §4.5). */
+  readonly warmStartDecay?: number;
+  /** Armijo constant c on the final step (10⁻²), shrink factor (0.8) and most trials (60). */
+  readonly armijoC?: number;
+  readonly armijoShrink?: number;
+  readonly armijoMaxSteps?: number;
+}
+
+/** One HF iteration as reported to the training loop. */
+export type HessianFreeRecord = {
+  /** L(θ) on the gradient batch before the step. */
+  readonly loss: number;
+  /** L after the step on the gradient batch (= loss when rejected). */
+  readonly newLoss: number;
+  /** λ used for this step's CG. */
+  readonly damping: number;
+  readonly rho: number;
+  readonly cgIterations: number;
+  readonly cgStop: string;
+  /** The CG iteration backtracking chose. */
+  readonly backtrackIteration: number;
+  /** The Armijo step size (0: step rejected). */
+  readonly stepSize: number;
+};
+
+/** State of hessianFree: λ, the last CG solution (for the warm start) and the last record. */
+export type HessianFreeState = {
+  readonly damping: number;
+  readonly previous: Float64Array;
+  /** The last iteration's record (NaNs and cgStop "none" before the first). */
+  readonly last: HessianFreeRecord;
+};
+
+const NO_RECORD: HessianFreeRecord = {
+  loss: NaN,
+  newLoss: NaN,
+  damping: NaN,
+  rho: NaN,
+  cgIterations: 0,
+  cgStop: "none",
+  backtrackIteration: 0,
+  stepSize: 0,
+};
+
+/** mean over the curvature batch of gᵢ⊙gᵢ, gᵢ the gradient of case i's share of L (so that mean gᵢ = ∇L). */
+export function meanSquaredExampleGradient(risk: EmpiricalRisk, theta: Float64Array): Float64Array {
+  const net = risk.network;
+  const sum = new Float64Array(theta.length);
+  for (const batch of risk.batches) {
+    const s = squaredGradientSum(net, backprop(net, theta, batch.inputs, { targets: batch.targets }));
+    for (let i = 0; i < sum.length; i++) sum[i]! += s[i]!;
+  }
+  // gᵢ = (N/c)·∇ℓᵢ  ⇒  mean gᵢ² = (N/c)²·Σ∇ℓᵢ² / N
+  const f = risk.cases / (risk.normalizer * risk.normalizer);
+  return sum.map((x) => x * f);
+}
+
+/**
+ * Hessian-free (Martens 2010): each update solves (G + λI)p = −∇L by preconditioned CG (§4.4 stop
+ * rule, ≤ 250 iterations, exit on negative curvature) warm-started from 0.95·the previous solution
+ * (§4.5), G on the curvature minibatch and ∇L on the large batch (§4.8); picks the best saved CG
+ * iterate on the curvature batch (§4.6); adapts λ by ρ = (L_c(θ+p) − L_c(θ)) / (∇Lᵀp + ½pᵀGp)
+ * (§4.1, undamped G); and scales p by an Armijo search on the gradient batch (c = 10⁻², ×0.8, as the
+ * reference code). A non-finite loss makes ρ = −∞ (λ grows) and the step is rejected.
+ * Deviation: a p with ∇Lᵀp ≥ 0 is rejected outright (Armijo would otherwise accept an ascent).
+ */
+export function hessianFree(options: HessianFreeOptions = {}): Transform<HessianFreeState> {
+  const kind = options.curvature ?? "ggn";
+  const maxIter = options.maxCgIterations ?? 250;
+  const schedule = saveSchedule(maxIter, options.saveFirst ?? 5, options.saveRatio ?? 1.3);
+  const decay = options.warmStartDecay ?? 0.95;
+  const exponent = options.preconditionerExponent ?? 0.75;
+  const progressRule: ProgressRuleOptions = {
+    tolerance: options.tolerance ?? 5e-4,
+    gapRatio: options.gapRatio ?? 0.1,
+    minGap: options.minGap ?? 10,
+  };
+  return {
+    gradientSource: "large",
+    init: (params) => ({ damping: options.initialDamping ?? 1, previous: new Float64Array(params.length), last: NO_RECORD }),
+    update(g, state, ctx) {
+      const p = g.length;
+      const lambda = state.damping;
+      const f0 = ctx.value ?? ctx.gradientObjective.value(ctx.params);
+      const zero = new Float64Array(p);
+      const reject = (rho: number, cgIterations: number, cgStop: string, backtrackIteration: number): [Float64Array, HessianFreeState] => [
+        zero,
+        {
+          damping: updateDamping(lambda, rho, options),
+          previous: state.previous,
+          last: { loss: f0, newLoss: f0, damping: lambda, rho, cgIterations, cgStop, backtrackIteration, stepSize: 0 },
+        },
+      ];
+      if (!Number.isFinite(f0) || !g.every(Number.isFinite)) return reject(-Infinity, 0, "nonFinite", 0);
+      const G = ctx.curvature(kind);
+      const A = damped(G, lambda);
+      let preconditioner: ((r: Float64Array) => Float64Array) | undefined;
+      if ((options.preconditioner ?? true) && ctx.curvatureRisk !== undefined) {
+        const wd = ctx.curvatureRisk.network.weightDecay;
+        const m = meanSquaredExampleGradient(ctx.curvatureRisk, ctx.params).map((x) => (x + lambda + wd) ** exponent);
+        preconditioner = (r) => r.map((x, i) => x / m[i]!);
+      }
+      const b = g.map((x) => -x);
+      const x0 = state.previous.map((x) => decay * x);
+      const solve = hfConjugateGradient(A, b, {
+        x0,
+        maxIter,
+        minIter: options.minCgIterations ?? 1,
+        save: schedule,
+        ...(preconditioner !== undefined ? { preconditioner } : {}),
+        ...progressRule,
+      });
+      const final = solve.iterates[solve.iterates.length - 1]!;
+      const fc0 = ctx.curvatureObjective.value(ctx.params);
+      const shifted = (x: Float64Array): Float64Array => x.map((v, i) => v + ctx.params[i]!);
+      const choice =
+        options.backtracking ?? true
+          ? cgBacktrack(solve.iterates, (x) => ctx.curvatureObjective.value(shifted(x)))
+          : { index: solve.iterates.length - 1, iteration: final.iteration, value: ctx.curvatureObjective.value(shifted(final.x)) };
+      const step = solve.iterates[choice.index]!.x;
+      const slope = dot(g, step);
+      const denominator = slope + 0.5 * dot(step, G.matvec(step));
+      // Martens' code: an increase of the loss counts as ρ = −∞ whatever the model predicted.
+      const rho = !Number.isFinite(choice.value) || choice.value > fc0 ? -Infinity : (choice.value - fc0) / denominator;
+      const next = updateDamping(lambda, rho, options);
+      const record = { loss: f0, damping: lambda, rho, cgIterations: solve.iterations, cgStop: solve.stop, backtrackIteration: choice.iteration };
+      const previous = Float64Array.from(final.x);
+      if (!(slope < 0)) return [zero, { damping: next, previous, last: { ...record, newLoss: f0, stepSize: 0 } }];
+      const search = armijo((rate) => ctx.gradientObjective.value(shifted(step.map((x) => rate * x))), f0, slope, {
+        c: options.armijoC ?? 1e-2,
+        shrink: options.armijoShrink ?? 0.8,
+        maxSteps: options.armijoMaxSteps ?? 60,
+      });
+      const rate = search.accepted ? search.alpha : 0;
+      return [
+        step.map((x) => rate * x),
+        { damping: next, previous, last: { ...record, newLoss: search.value, stepSize: rate } },
+      ];
+    },
+    info: (s): OptimizerInfo => ({ ...s.last, nextDamping: s.damping }),
+  };
+}

@@ -1,0 +1,197 @@
+/** @file the training loop: batches → context → update → apply → evaluate → checkpoint, deterministic and resumable */
+import type { EmpiricalRisk } from "../curvature/empiricalRisk.js";
+import { riskValue } from "../curvature/empiricalRisk.js";
+import { riskContext } from "./context.js";
+import { applyUpdates, type OptimizerInfo, type Transform } from "./transform.js";
+
+/**
+ * Where minibatches come from, as example indices; data stays outside optim. getState must return
+ * plain data and setState must make next() continue exactly from there (data's BatchSampler fits
+ * through a three-line adapter).
+ */
+export interface IndexSampler<B> {
+  next(): ArrayLike<number>;
+  getState(): B;
+  setState(state: B): void;
+}
+
+/** The training problem as risks: on any subset of the training cases, and for evaluation. */
+export interface TrainProblem {
+  /** N, the number of training cases (indices are in [0, N)). */
+  readonly cases: number;
+  /** The empirical risk of the training cases at these indices. */
+  risk(indices: ArrayLike<number>): EmpiricalRisk;
+  /** The whole training set (evaluation, and the large gradient batch with largeBatch "all"). */
+  readonly trainRisk: EmpiricalRisk;
+  /** A held-out set, evaluated with the training set. */
+  readonly testRisk?: EmpiricalRisk;
+}
+
+/** One history entry: the loss of the batch the gradient was taken on, and evaluations when due. */
+export type IterationRecord = {
+  /** Iterations done, counting this one (1 after the first update). */
+  readonly iteration: number;
+  /** Wall-clock seconds since the run began (summed over resumed segments). */
+  readonly seconds: number;
+  /** Training cases seen so far / N. */
+  readonly epoch: number;
+  /** Objective on the gradient's batch at the parameters before this update. */
+  readonly loss: number;
+  /** Whole-training-set loss after the update (every evalEvery iterations). */
+  readonly trainLoss?: number;
+  readonly testLoss?: number;
+  readonly info: OptimizerInfo;
+};
+
+/** Everything needed to continue a run exactly: plain data, for a checkpoint writer. */
+export type TrainState<S, B> = {
+  readonly iteration: number;
+  readonly examplesSeen: number;
+  readonly seconds: number;
+  readonly seed: number;
+  readonly params: Float64Array;
+  readonly optimizer: S;
+  readonly sampler: B;
+  readonly history: readonly IterationRecord[];
+};
+
+/** Options of train. */
+export interface TrainOptions<S, B> {
+  readonly transform: Transform<S>;
+  readonly problem: TrainProblem;
+  readonly sampler: IndexSampler<B>;
+  /** Initial θ (ignored when resuming). */
+  readonly params: Float64Array;
+  /** Seeds the per-iteration draws (Monte-Carlo targets); the sampler has its own seed. */
+  readonly seed: number;
+  /** The large gradient batch: the minibatch itself ("batch", default) or the whole training set ("all"). */
+  readonly largeBatch?: "batch" | "all";
+  /**
+   * Size of the curvature minibatch: consecutive blocks of the current batch, cycling with the
+   * iteration (Martens (2010) §4.8); default the whole batch.
+   */
+  readonly curvatureBatchSize?: number;
+  readonly maxIterations?: number;
+  readonly maxEpochs?: number;
+  readonly maxSeconds?: number;
+  /** Evaluate trainRisk/testRisk every N iterations (0: only at the end; default 0). */
+  readonly evalEvery?: number;
+  /** Call onCheckpoint every N iterations (and at the end); default only at the end. */
+  readonly checkpointEvery?: number;
+  readonly onIteration?: (record: IterationRecord) => void;
+  readonly onCheckpoint?: (state: TrainState<S, B>) => void;
+  /** A state from onCheckpoint: continue from it (sampler and optimizer restored). */
+  readonly resumeFrom?: TrainState<S, B>;
+  /** Milliseconds clock (default performance.now). */
+  readonly clock?: () => number;
+}
+
+/** Why training stopped. */
+export type TrainStop = "maxIterations" | "maxEpochs" | "maxSeconds" | "nonFinite";
+
+/** The final state, why the loop ended, and the final whole-set losses. */
+export interface TrainResult<S, B> {
+  readonly state: TrainState<S, B>;
+  readonly stop: TrainStop;
+  /** L(θ) on the whole training set at the end. */
+  readonly trainLoss: number;
+  readonly testLoss?: number;
+}
+
+/** The seed of iteration k's random draws: a hash of (run seed, k), so a resumed run draws the same. */
+export function iterationSeed(seed: number, iteration: number): number {
+  let h = Math.imul((seed | 0) ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(iteration | 0, 0xc2b2ae35);
+  h = Math.imul(h ^ (h >>> 15), 0x27d4eb2d);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+function curvatureIndices(batch: ArrayLike<number>, size: number | undefined, iteration: number): ArrayLike<number> | null {
+  if (size === undefined || size >= batch.length) return null;
+  const blocks = Math.ceil(batch.length / size);
+  const start = (iteration % blocks) * size;
+  return Array.from({ length: Math.min(size, batch.length - start) }, (_, i) => batch[start + i]!);
+}
+
+/**
+ * Trains until a budget runs out (at least one of maxIterations, maxEpochs, maxSeconds is needed).
+ * Each iteration: the sampler's indices → risks (minibatch, large batch, cycling curvature block) →
+ * StepContext → gradient on the batch the transform asks for → update → θ + step. With the same
+ * seed, sampler and inputs the run is bit-for-bit reproducible, and resumeFrom(state) continues it
+ * exactly as if it had not stopped (iteration seeds are a hash of the iteration, not a stream).
+ */
+export function train<S, B>(options: TrainOptions<S, B>): TrainResult<S, B> {
+  const { transform, problem, sampler } = options;
+  if (options.maxIterations === undefined && options.maxEpochs === undefined && options.maxSeconds === undefined) {
+    throw new RangeError("train: give at least one budget (maxIterations, maxEpochs or maxSeconds)");
+  }
+  const clock = options.clock ?? ((): number => performance.now());
+  const start = clock();
+  const resume = options.resumeFrom;
+  if (resume !== undefined) sampler.setState(resume.sampler);
+  let state: TrainState<S, B> = resume ?? {
+    iteration: 0,
+    examplesSeen: 0,
+    seconds: 0,
+    seed: options.seed,
+    params: Float64Array.from(options.params),
+    optimizer: transform.init(options.params),
+    sampler: sampler.getState(),
+    history: [],
+  };
+  const baseSeconds = state.seconds;
+  const seconds = (): number => baseSeconds + (clock() - start) / 1000;
+  const history = [...state.history];
+  const evaluate = (params: Float64Array): { trainLoss: number; testLoss?: number } => ({
+    trainLoss: riskValue(problem.trainRisk, params),
+    ...(problem.testRisk !== undefined ? { testLoss: riskValue(problem.testRisk, params) } : {}),
+  });
+  const budgetLeft = (): TrainStop | null => {
+    if (options.maxIterations !== undefined && state.iteration >= options.maxIterations) return "maxIterations";
+    if (options.maxEpochs !== undefined && state.examplesSeen >= options.maxEpochs * problem.cases) return "maxEpochs";
+    if (options.maxSeconds !== undefined && seconds() >= options.maxSeconds) return "maxSeconds";
+    return null;
+  };
+  let stop = budgetLeft();
+  while (stop === null) {
+    const k = state.iteration;
+    const indices = sampler.next();
+    const batch = problem.risk(indices);
+    const curv = curvatureIndices(indices, options.curvatureBatchSize, k);
+    const ctxBase = riskContext({
+      params: state.params,
+      iteration: k,
+      seed: iterationSeed(state.seed, k),
+      batch,
+      ...(options.largeBatch === "all" ? { gradientBatch: problem.trainRisk } : {}),
+      ...(curv !== null ? { curvatureBatch: problem.risk(curv) } : {}),
+    });
+    const source = transform.gradientSource === "large" ? ctxBase.gradientObjective : ctxBase.objective;
+    const { value, grad } = source.valueAndGrad(state.params);
+    const [step, optimizer] = transform.update(grad, state.optimizer, { ...ctxBase, value });
+    const params = applyUpdates(state.params, step);
+    const iteration = k + 1;
+    const examplesSeen = state.examplesSeen + indices.length;
+    const finite = params.every(Number.isFinite);
+    stop = finite ? null : "nonFinite";
+    const due = options.evalEvery !== undefined && options.evalEvery > 0 && iteration % options.evalEvery === 0;
+    const record: IterationRecord = {
+      iteration,
+      seconds: seconds(),
+      epoch: examplesSeen / problem.cases,
+      loss: value,
+      ...(due ? evaluate(params) : {}),
+      info: transform.info?.(optimizer) ?? {},
+    };
+    history.push(record);
+    // history is shared until a snapshot is taken, so the loop stays O(iterations)
+    state = { iteration, examplesSeen, seconds: record.seconds, seed: state.seed, params, optimizer, sampler: sampler.getState(), history };
+    stop ??= budgetLeft();
+    options.onIteration?.(record);
+    const every = options.checkpointEvery;
+    if (stop !== null || (every !== undefined && every > 0 && iteration % every === 0)) {
+      options.onCheckpoint?.({ ...state, history: history.slice() });
+    }
+  }
+  const final = { ...state, history: history.slice() };
+  return { state: final, stop, ...evaluate(final.params) };
+}
