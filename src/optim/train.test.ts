@@ -5,7 +5,7 @@ import { momentum } from "./firstOrder.js";
 import { hessianFree } from "./hessianFree.js";
 import { kfac } from "./kfac.js";
 import { shuffleSampler, tinyAutoencoder, trainProblem, type ShuffleState } from "./testing.js";
-import { train, type TrainOptions, type TrainState } from "./train.js";
+import { train, trainAsync, type TrainOptions, type TrainState } from "./train.js";
 import { cloneState, isPlainState, type Transform } from "./transform.js";
 
 const sameBits = (a: Float64Array, b: Float64Array): boolean =>
@@ -83,4 +83,32 @@ test("checkpoints arrive every checkpointEvery iterations and at the end, as sna
   train({ ...setup(momentum(0.5)), checkpointEvery: 4, onCheckpoint: (s) => got.push(s) });
   assert.deepEqual(got.map((s) => s.iteration), [4, 8, 9]);
   assert.deepEqual(got.map((s) => s.history.length), [4, 8, 9]);
+});
+
+test("trainAsync: an abort stops after the current iteration with a checkpoint, and resuming matches the uninterrupted run", async () => {
+  const full = train(setup(momentum(0.5)));
+  const controller = new AbortController();
+  let saved: TrainState<unknown, ShuffleState> | null = null;
+  const first = await trainAsync({
+    ...setup(momentum(0.5)),
+    signal: controller.signal,
+    onIteration: (rec) => {
+      if (rec.iteration === 5) controller.abort();
+    },
+    onCheckpoint: async (s) => {
+      await new Promise((resolve) => setTimeout(resolve, 1)); // an asynchronous write is awaited
+      saved = cloneState(s);
+    },
+  });
+  assert.equal(first.stop, "interrupted");
+  assert.equal(first.state.iteration, 5);
+  const checkpoint = saved as TrainState<unknown, ShuffleState> | null;
+  assert.equal(checkpoint?.iteration, 5);
+  const resumed = await trainAsync({ ...setup(momentum(0.5)), resumeFrom: checkpoint });
+  assert.ok(sameBits(resumed.state.params, full.state.params));
+  assert.deepEqual(reproducible(resumed.state), reproducible(full.state));
+});
+
+test("train refuses an asynchronous onCheckpoint (it could not await it)", () => {
+  assert.throws(() => train({ ...setup(momentum(0.5)), onCheckpoint: () => Promise.resolve() }), /use trainAsync/);
 });

@@ -79,7 +79,8 @@ export interface TrainOptions<S, B> {
   /** Call onCheckpoint every N iterations (and at the end); default only at the end. */
   readonly checkpointEvery?: number;
   readonly onIteration?: (record: IterationRecord) => void;
-  readonly onCheckpoint?: (state: TrainState<S, B>) => void;
+  /** Receives the state to save; trainAsync awaits a returned promise (train refuses one). */
+  readonly onCheckpoint?: (state: TrainState<S, B>) => unknown;
   /** A state from onCheckpoint: continue from it (sampler and optimizer restored). */
   readonly resumeFrom?: TrainState<S, B>;
   /** Milliseconds clock (default performance.now). */
@@ -87,7 +88,7 @@ export interface TrainOptions<S, B> {
 }
 
 /** Why training stopped. */
-export type TrainStop = "maxIterations" | "maxEpochs" | "maxSeconds" | "nonFinite";
+export type TrainStop = "maxIterations" | "maxEpochs" | "maxSeconds" | "nonFinite" | "interrupted";
 
 /** The final state, why the loop ended, and the final whole-set losses. */
 export interface TrainResult<S, B> {
@@ -112,14 +113,19 @@ function curvatureIndices(batch: ArrayLike<number>, size: number | undefined, it
   return Array.from({ length: Math.min(size, batch.length - start) }, (_, i) => batch[start + i]!);
 }
 
-/**
- * Trains until a budget runs out (at least one of maxIterations, maxEpochs, maxSeconds is needed).
- * Each iteration: the sampler's indices → risks (minibatch, large batch, cycling curvature block) →
- * StepContext → gradient on the batch the transform asks for → update → θ + step. With the same
- * seed, sampler and inputs the run is bit-for-bit reproducible, and resumeFrom(state) continues it
- * exactly as if it had not stopped (iteration seeds are a hash of the iteration, not a stream).
- */
-export function train<S, B>(options: TrainOptions<S, B>): TrainResult<S, B> {
+/** One training run advanced an iteration at a time: what train and trainAsync both drive. */
+interface Trainer<S, B> {
+  /** Why the run must stop now, or null to go on. */
+  stopReason(): TrainStop | null;
+  /** Runs one iteration; returns the state to checkpoint when one is due (or the run ends), else null. */
+  step(): TrainState<S, B> | null;
+  /** A snapshot of the current state (history copied). */
+  snapshot(): TrainState<S, B>;
+  /** The final result, evaluating the whole-set losses. */
+  finish(stop: TrainStop): TrainResult<S, B>;
+}
+
+function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
   const { transform, problem, sampler } = options;
   if (options.maxIterations === undefined && options.maxEpochs === undefined && options.maxSeconds === undefined) {
     throw new RangeError("train: give at least one budget (maxIterations, maxEpochs or maxSeconds)");
@@ -141,57 +147,110 @@ export function train<S, B>(options: TrainOptions<S, B>): TrainResult<S, B> {
   const baseSeconds = state.seconds;
   const seconds = (): number => baseSeconds + (clock() - start) / 1000;
   const history = [...state.history];
+  let failed: TrainStop | null = null;
   const evaluate = (params: Float64Array): { trainLoss: number; testLoss?: number } => ({
     trainLoss: riskValue(problem.trainRisk, params),
     ...(problem.testRisk !== undefined ? { testLoss: riskValue(problem.testRisk, params) } : {}),
   });
-  const budgetLeft = (): TrainStop | null => {
+  const stopReason = (): TrainStop | null => {
+    if (failed !== null) return failed;
     if (options.maxIterations !== undefined && state.iteration >= options.maxIterations) return "maxIterations";
     if (options.maxEpochs !== undefined && state.examplesSeen >= options.maxEpochs * problem.cases) return "maxEpochs";
     if (options.maxSeconds !== undefined && seconds() >= options.maxSeconds) return "maxSeconds";
     return null;
   };
-  let stop = budgetLeft();
+  const snapshot = (): TrainState<S, B> => ({ ...state, history: history.slice() });
+  return {
+    stopReason,
+    snapshot,
+    step() {
+      const k = state.iteration;
+      const indices = sampler.next();
+      const batch = problem.risk(indices);
+      const curv = curvatureIndices(indices, options.curvatureBatchSize, k);
+      const ctxBase = riskContext({
+        params: state.params,
+        iteration: k,
+        seed: iterationSeed(state.seed, k),
+        batch,
+        ...(options.largeBatch === "all" ? { gradientBatch: problem.trainRisk } : {}),
+        ...(curv !== null ? { curvatureBatch: problem.risk(curv) } : {}),
+      });
+      const source = transform.gradientSource === "large" ? ctxBase.gradientObjective : ctxBase.objective;
+      const { value, grad } = source.valueAndGrad(state.params);
+      const [step, optimizer] = transform.update(grad, state.optimizer, { ...ctxBase, value });
+      const params = applyUpdates(state.params, step);
+      if (!params.every(Number.isFinite)) {
+        // keep the last finite state: a diverged step must not overwrite what was learned
+        failed = "nonFinite";
+        return snapshot();
+      }
+      const iteration = k + 1;
+      const examplesSeen = state.examplesSeen + indices.length;
+      const due = options.evalEvery !== undefined && options.evalEvery > 0 && iteration % options.evalEvery === 0;
+      const record: IterationRecord = {
+        iteration,
+        seconds: seconds(),
+        epoch: examplesSeen / problem.cases,
+        loss: value,
+        ...(due ? evaluate(params) : {}),
+        info: transform.info?.(optimizer) ?? {},
+      };
+      history.push(record);
+      // history is shared until a snapshot is taken, so the loop stays O(iterations)
+      state = { iteration, examplesSeen, seconds: record.seconds, seed: state.seed, params, optimizer, sampler: sampler.getState(), history };
+      options.onIteration?.(record);
+      const every = options.checkpointEvery;
+      return stopReason() !== null || (every !== undefined && every > 0 && iteration % every === 0) ? snapshot() : null;
+    },
+    finish(stop) {
+      const final = snapshot();
+      return { state: final, stop, ...evaluate(final.params) };
+    },
+  };
+}
+
+/**
+ * Trains until a budget runs out (at least one of maxIterations, maxEpochs, maxSeconds is needed).
+ * Each iteration: the sampler's indices → risks (minibatch, large batch, cycling curvature block) →
+ * StepContext → gradient on the batch the transform asks for → update → θ + step. With the same
+ * seed, sampler and inputs the run is bit-for-bit reproducible, and resumeFrom(state) continues it
+ * exactly as if it had not stopped (iteration seeds are a hash of the iteration, not a stream).
+ * A step that makes θ non-finite ends the run ("nonFinite") with the last finite state kept.
+ */
+export function train<S, B>(options: TrainOptions<S, B>): TrainResult<S, B> {
+  const trainer = createTrainer(options);
+  let stop = trainer.stopReason();
   while (stop === null) {
-    const k = state.iteration;
-    const indices = sampler.next();
-    const batch = problem.risk(indices);
-    const curv = curvatureIndices(indices, options.curvatureBatchSize, k);
-    const ctxBase = riskContext({
-      params: state.params,
-      iteration: k,
-      seed: iterationSeed(state.seed, k),
-      batch,
-      ...(options.largeBatch === "all" ? { gradientBatch: problem.trainRisk } : {}),
-      ...(curv !== null ? { curvatureBatch: problem.risk(curv) } : {}),
-    });
-    const source = transform.gradientSource === "large" ? ctxBase.gradientObjective : ctxBase.objective;
-    const { value, grad } = source.valueAndGrad(state.params);
-    const [step, optimizer] = transform.update(grad, state.optimizer, { ...ctxBase, value });
-    const params = applyUpdates(state.params, step);
-    const iteration = k + 1;
-    const examplesSeen = state.examplesSeen + indices.length;
-    const finite = params.every(Number.isFinite);
-    stop = finite ? null : "nonFinite";
-    const due = options.evalEvery !== undefined && options.evalEvery > 0 && iteration % options.evalEvery === 0;
-    const record: IterationRecord = {
-      iteration,
-      seconds: seconds(),
-      epoch: examplesSeen / problem.cases,
-      loss: value,
-      ...(due ? evaluate(params) : {}),
-      info: transform.info?.(optimizer) ?? {},
-    };
-    history.push(record);
-    // history is shared until a snapshot is taken, so the loop stays O(iterations)
-    state = { iteration, examplesSeen, seconds: record.seconds, seed: state.seed, params, optimizer, sampler: sampler.getState(), history };
-    stop ??= budgetLeft();
-    options.onIteration?.(record);
-    const every = options.checkpointEvery;
-    if (stop !== null || (every !== undefined && every > 0 && iteration % every === 0)) {
-      options.onCheckpoint?.({ ...state, history: history.slice() });
+    const due = trainer.step();
+    if (due !== null && options.onCheckpoint?.(due) instanceof Promise) {
+      throw new TypeError("train: onCheckpoint returned a promise; use trainAsync for asynchronous checkpoints");
     }
+    stop = trainer.stopReason();
   }
-  const final = { ...state, history: history.slice() };
-  return { state: final, stop, ...evaluate(final.params) };
+  return trainer.finish(stop);
+}
+
+/** Options of trainAsync: train's, plus a signal that ends the run after the current iteration. */
+export interface TrainAsyncOptions<S, B> extends TrainOptions<S, B> {
+  /** When aborted, the run stops after the iteration in progress ("interrupted"), checkpointing first. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * train, yielding to the event loop between iterations so signals (SIGINT/SIGTERM) are handled,
+ * and awaiting onCheckpoint so a checkpoint is on disk before the next iteration starts.
+ */
+export async function trainAsync<S, B>(options: TrainAsyncOptions<S, B>): Promise<TrainResult<S, B>> {
+  const trainer = createTrainer(options);
+  const interrupted = (): boolean => options.signal?.aborted === true;
+  let stop: TrainStop | null = interrupted() ? "interrupted" : trainer.stopReason();
+  while (stop === null) {
+    const due = trainer.step();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    stop = trainer.stopReason() ?? (interrupted() ? "interrupted" : null);
+    const toSave = due ?? (stop === "interrupted" ? trainer.snapshot() : null);
+    if (toSave !== null) await options.onCheckpoint?.(toSave);
+  }
+  return trainer.finish(stop);
 }
