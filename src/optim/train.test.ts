@@ -104,7 +104,7 @@ test("trainAsync: an abort stops after the current iteration with a checkpoint, 
   assert.equal(first.state.iteration, 5);
   const checkpoint = saved as TrainState<unknown, ShuffleState> | null;
   assert.equal(checkpoint?.iteration, 5);
-  const resumed = await trainAsync({ ...setup(transforms.momentum!()), resumeFrom: checkpoint! });
+  const resumed = await trainAsync({ ...setup(transforms.momentum!()), resumeFrom: checkpoint });
   assert.ok(sameBits(resumed.state.params, full.state.params));
   assert.deepEqual(reproducible(resumed.state), reproducible(full.state));
 });
