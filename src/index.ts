@@ -14,3 +14,7 @@ export * from "./data/dataset.js";
 export * from "./curvature/criticalPoint.js";
 export * from "./curvature/taylor.js";
 export * from "./curvature/spectrum.js";
+export * from "./curvature/landscape.js";
+export * from "./curvature/blockSpectrum.js";
+export * from "./curvature/metrics.js";
+export * from "./optim/index.js";

@@ -3,3 +3,8 @@ export * from "./index.js";
 export * from "./files/modelFile.js";
 export { readSafetensorsFile, writeSafetensorsFile } from "./data/safetensorsFile.js";
 export { writeFileAtomic } from "./data/atomicWrite.js";
+export { loadMnist, type LoadMnistOptions } from "./data/mnist.js";
+export { loadCurves, generateCurves } from "./data/curves.js";
+export { BatchSampler, takeRows, type BatchSamplerState } from "./data/batches.js";
+export { readCheckpoint, writeCheckpoint, checkpointPath } from "./data/checkpointFile.js";
+export type { CheckpointValue } from "./data/checkpoint.js";

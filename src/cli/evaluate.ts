@@ -1,6 +1,6 @@
 /** @file `hessian-lab evaluate`: loss, accuracy and gradient norm of a model on a data file */
 import { Option } from "commander";
-import { forward, norm, riskValueAndGrad, tensor, type DType, type EmpiricalRisk } from "../node.js";
+import { accuracy, norm, riskValueAndGrad, type DType } from "../node.js";
 import { choice, integer, type CommandSpec } from "./command.js";
 import { loadProblem } from "./inputs.js";
 
@@ -20,31 +20,6 @@ export interface EvaluateResult {
   readonly cases: number;
   readonly parameters: number;
   readonly loss_name: string;
-}
-
-/** Classification accuracy: argmax for softmax, the sign of the logit for one sigmoid output. */
-function accuracy(risk: EmpiricalRisk, theta: Float64Array): number | null {
-  const net = risk.network;
-  const width = net.layers[net.layers.length - 1]!.outputs;
-  if (net.loss === "mse" || (net.loss === "sigmoid_cross_entropy" && width !== 1)) return null;
-  const th = tensor(theta, { dtype: risk.dtype });
-  let correct = 0;
-  for (const batch of risk.batches) {
-    const z = forward(net, th, batch.inputs).data();
-    const t = batch.targets.data();
-    const rows = batch.inputs.shape[0]!;
-    for (let r = 0; r < rows; r++) {
-      if (width === 1) correct += (z[r]! > 0) === (t[r]! > 0.5) ? 1 : 0;
-      else correct += argmax(z, r * width, width) === argmax(t, r * width, width) ? 1 : 0;
-    }
-  }
-  return correct / risk.cases;
-}
-
-function argmax(a: ArrayLike<number>, start: number, n: number): number {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (a[start + i]! > a[start + best]!) best = i;
-  return best;
 }
 
 export const evaluateCommand: CommandSpec<EvaluateOptions, EvaluateResult> = {

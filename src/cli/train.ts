@@ -1,0 +1,259 @@
+/** @file `hessian-lab train`: any optimizer on a model and data set, with progress, checkpoints and exact resume */
+import { Option } from "commander";
+import {
+  BatchSampler,
+  checkpointPath,
+  INITIALIZERS,
+  norm,
+  readCheckpoint,
+  riskValueAndGrad,
+  squaredErrorPerCase,
+  trainAsync,
+  writeCheckpoint,
+  writeModel,
+  type BatchSamplerState,
+  type CheckpointValue,
+  type DType,
+  type Initializer,
+  type IterationRecord,
+  type TrainState,
+  type TrainStop,
+} from "../node.js";
+import { stat } from "node:fs/promises";
+import { choice, CliError, EXIT, integer, real, type CommandSpec } from "./command.js";
+import { checkOutputPath } from "./inputs.js";
+import { progress } from "./progress.js";
+import { makeOptimizer, OPTIMIZERS, parseArch, resolveData, resolveNetwork, trainProblem, type OptimizerName } from "./trainSetup.js";
+
+interface TrainOptions {
+  readonly model?: string;
+  readonly preset?: "curves" | "mnist" | "faces";
+  readonly arch?: number[];
+  readonly hidden: string;
+  readonly loss: string;
+  readonly init: Initializer;
+  readonly data?: string;
+  readonly dataset?: "mnist" | "curves";
+  readonly trainSize?: number;
+  readonly testSize?: number;
+  readonly optimizer: OptimizerName;
+  readonly lr?: number;
+  readonly damping?: number;
+  readonly curvature?: "ggn" | "hessian" | "fisher";
+  readonly batchSize: number;
+  readonly curvatureBatchSize?: number;
+  readonly maxIter?: number;
+  readonly maxEpochs?: number;
+  readonly maxSeconds?: number;
+  readonly evalEvery: number;
+  readonly seed: number;
+  readonly dtype: DType;
+  readonly out?: string;
+  readonly checkpoint?: string;
+  readonly checkpointEvery: number;
+  readonly resume?: boolean;
+}
+
+/** What train reports (`--json`). */
+export interface TrainResultJson {
+  readonly final_loss: number;
+  readonly test_loss: number | null;
+  /** Martens' metric: squared error summed over outputs, averaged over cases. */
+  readonly reconstruction_error: number;
+  readonly grad_norm: number;
+  readonly iterations: number;
+  readonly seconds: number;
+  readonly stop: TrainStop;
+  readonly optimizer: OptimizerName;
+  readonly parameters: number;
+  readonly cases: number;
+  readonly resumed_from: number | null;
+  readonly out: string | null;
+  readonly history: readonly IterationRecord[];
+}
+
+/** The flags a checkpoint must agree with to be resumed (budgets and outputs may change). */
+function fingerprint(o: TrainOptions, parameters: number): Record<string, string | number> {
+  return {
+    model: o.model ?? o.preset ?? (o.arch ?? []).join("-"),
+    hidden: o.hidden,
+    loss: o.loss,
+    init: o.init,
+    data: o.data ?? o.dataset ?? "",
+    trainSize: o.trainSize ?? -1,
+    optimizer: o.optimizer,
+    lr: o.lr ?? -1,
+    damping: o.damping ?? -1,
+    curvature: o.curvature ?? "",
+    batchSize: o.batchSize,
+    curvatureBatchSize: o.curvatureBatchSize ?? -1,
+    seed: o.seed,
+    dtype: o.dtype,
+    parameters,
+  };
+}
+
+function describeInfo(info: IterationRecord["info"]): string {
+  return Object.entries(info)
+    .filter(([, v]) => typeof v !== "string" || v.length < 20)
+    .slice(0, 5)
+    .map(([k, v]) => `${k}=${typeof v === "number" ? (Number.isInteger(v) ? v : v.toPrecision(3)) : String(v)}`)
+    .join(" ");
+}
+
+async function checkCheckpointDir(dir: string): Promise<void> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error();
+  } catch {
+    throw new CliError(`--checkpoint ${dir}: not an existing directory`, EXIT.usage);
+  }
+}
+
+export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
+  name: "train",
+  summary: "train a network with SGD, Adam, L-BFGS, Newton, Hessian-free, K-FAC, … (checkpoints, exact resume)",
+  examples: [
+    "hessian-lab train --preset curves --dataset curves --train-size 2000 --optimizer hf --max-iter 20 --out curves.safetensors",
+    "hessian-lab train --arch 784-256-32-256-784 --hidden sigmoid --loss sigmoid_cross_entropy --dataset mnist --optimizer adam --max-seconds 60",
+    "hessian-lab train --model net.safetensors --data data.safetensors --optimizer lbfgs --max-iter 100 --checkpoint ckpt/ --resume --json",
+  ],
+  configure(cmd) {
+    cmd
+      .option("--model <file>", "start from a model file")
+      .addOption(new Option("--preset <name>", "Martens (2010) autoencoder").argParser(choice(["curves", "mnist", "faces"] as const)))
+      .addOption(new Option("--arch <sizes>", "layer sizes, e.g. 784-256-32-256-784").argParser(parseArch))
+      .option("--hidden <activation>", "hidden activation with --arch", "sigmoid")
+      .option("--loss <loss>", "loss with --arch: mse, sigmoid_cross_entropy, softmax_cross_entropy", "sigmoid_cross_entropy")
+      .addOption(new Option("--init <scheme>", "initializer (not with --model)").argParser(choice(INITIALIZERS)).default("martens-sparse"))
+      .option("--data <file>", "training data file (safetensors)")
+      .addOption(new Option("--dataset <name>", "built-in data set").argParser(choice(["mnist", "curves"] as const)))
+      .addOption(new Option("--train-size <n>", "use the first N training cases").argParser(integer(1)))
+      .addOption(new Option("--test-size <n>", "use the first N test cases").argParser(integer(1)))
+      .addOption(new Option("--optimizer <name>", "optimizer").argParser(choice(OPTIMIZERS)).default("hf"))
+      .addOption(new Option("--lr <rate>", "learning rate (first-order, K-FAC, natural)").argParser(real(0)))
+      .addOption(new Option("--damping <λ>", "initial damping (HF, Newton, K-FAC, natural)").argParser(real(0)))
+      .addOption(new Option("--curvature <kind>", "HF curvature").argParser(choice(["ggn", "hessian", "fisher"] as const)))
+      .addOption(new Option("--batch-size <n>", "minibatch size").argParser(integer(1)).default(256))
+      .addOption(new Option("--curvature-batch-size <n>", "curvature minibatch (cycles through the batch)").argParser(integer(1)))
+      .addOption(new Option("--max-iter <n>", "iteration budget").argParser(integer(0)))
+      .addOption(new Option("--max-epochs <n>", "epoch budget").argParser(real(0)))
+      .addOption(new Option("--max-seconds <s>", "wall-clock budget (not reproducible across resumes)").argParser(real(0)))
+      .addOption(new Option("--eval-every <n>", "evaluate the whole training/test set every N iterations (0: end only)").argParser(integer(0)).default(0))
+      .addOption(new Option("--seed <n>", "seed (initialization, data order, Monte-Carlo draws)").argParser(integer(0)).default(0))
+      .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float32"))
+      .option("--out <file>", "write the trained model here (atomically, only on success)")
+      .option("--checkpoint <dir>", "write the full training state here (atomically)")
+      .addOption(new Option("--checkpoint-every <n>", "checkpoint every N iterations (and on SIGINT/SIGTERM)").argParser(integer(1)).default(10))
+      .option("--resume", "continue from the checkpoint in --checkpoint (bit-identical to an uninterrupted run)");
+  },
+  async run(o, io) {
+    if (o.maxIter === undefined && o.maxEpochs === undefined && o.maxSeconds === undefined) {
+      throw new CliError("give a budget: --max-iter, --max-epochs or --max-seconds", EXIT.usage);
+    }
+    if (o.resume === true && o.checkpoint === undefined) throw new CliError("--resume needs --checkpoint DIR", EXIT.usage);
+    if (o.out !== undefined) await checkOutputPath(o.out);
+    if (o.checkpoint !== undefined) await checkCheckpointDir(o.checkpoint);
+    const { net, theta } = await resolveNetwork(o);
+    const { train, test } = await resolveData(o, net, o.dtype);
+    const problem = trainProblem(net, train, test, o.dtype);
+    const transform = makeOptimizer(o);
+    const config = fingerprint(o, theta.length);
+
+    let resumeFrom: TrainState<unknown, BatchSamplerState> | undefined;
+    if (o.resume === true && o.checkpoint !== undefined) {
+      const saved = await readCheckpoint(o.checkpoint);
+      if (saved === null) io.err(`train: no checkpoint in ${o.checkpoint} yet; starting from the beginning\n`);
+      else resumeFrom = checkResumable(saved, config, checkpointPath(o.checkpoint));
+    }
+
+    const sampler = new BatchSampler({ n: problem.cases, batchSize: Math.min(o.batchSize, problem.cases), seed: o.seed });
+    const controller = new AbortController();
+    const onSignal = (): void => controller.abort();
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    const status = progress(io, "train");
+    const budget = o.maxIter;
+    const started = performance.now();
+    const startIteration = resumeFrom?.iteration ?? 0;
+    try {
+      const result = await trainAsync({
+        transform,
+        problem,
+        sampler,
+        params: theta,
+        seed: o.seed,
+        evalEvery: o.evalEvery,
+        checkpointEvery: o.checkpointEvery,
+        signal: controller.signal,
+        ...(o.curvatureBatchSize === undefined ? {} : { curvatureBatchSize: o.curvatureBatchSize }),
+        ...(o.maxIter === undefined ? {} : { maxIterations: o.maxIter }),
+        ...(o.maxEpochs === undefined ? {} : { maxEpochs: o.maxEpochs }),
+        ...(o.maxSeconds === undefined ? {} : { maxSeconds: o.maxSeconds }),
+        ...(resumeFrom === undefined ? {} : { resumeFrom }),
+        onIteration: (r) => status.update(progressLine(r, budget, startIteration, started)),
+        ...(o.checkpoint === undefined
+          ? {}
+          : { onCheckpoint: (s: TrainState<unknown, BatchSamplerState>) => writeCheckpoint(o.checkpoint!, { config, state: s as unknown as CheckpointValue }) }),
+      });
+      status.done();
+      if (result.stop === "interrupted") {
+        throw new CliError(
+          `interrupted at iteration ${result.state.iteration}${o.checkpoint === undefined ? " (no --checkpoint: progress is lost)" : `; checkpoint saved in ${o.checkpoint}, continue with --resume`}`,
+          EXIT.interrupted,
+        );
+      }
+      if (result.stop === "nonFinite") io.err(`train: stopped at iteration ${result.state.iteration}: the step made the parameters non-finite (the last finite state is kept)\n`);
+      const params = result.state.params;
+      if (o.out !== undefined) await writeModel(o.out, net, params, o.dtype);
+      const { grad } = riskValueAndGrad(problem.trainRisk, params);
+      return {
+        final_loss: result.trainLoss,
+        test_loss: result.testLoss ?? null,
+        reconstruction_error: squaredErrorPerCase(problem.trainRisk, params),
+        grad_norm: norm(grad),
+        iterations: result.state.iteration,
+        seconds: result.state.seconds,
+        stop: result.stop,
+        optimizer: o.optimizer,
+        parameters: params.length,
+        cases: problem.cases,
+        resumed_from: resumeFrom?.iteration ?? null,
+        out: o.out ?? null,
+        history: result.state.history,
+      };
+    } finally {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  },
+  format(r) {
+    return [
+      `${r.optimizer}: ${r.iterations} iterations in ${r.seconds.toFixed(1)} s (${r.stop})${r.resumed_from === null ? "" : `, resumed from iteration ${r.resumed_from}`}`,
+      `training loss ${r.final_loss.toPrecision(6)} over ${r.cases} cases${r.test_loss === null ? "" : `, test loss ${r.test_loss.toPrecision(6)}`}`,
+      `squared error per case ${r.reconstruction_error.toPrecision(6)}, ‖∇L‖ ${r.grad_norm.toExponential(3)}`,
+      ...(r.out === null ? [] : [`wrote ${r.out}`]),
+    ].join("\n");
+  },
+};
+
+function progressLine(r: IterationRecord, budget: number | undefined, startIteration: number, started: number): string {
+  const done = r.iteration - startIteration;
+  const elapsed = (performance.now() - started) / 1000;
+  const eta = budget === undefined || done === 0 ? "" : ` ETA ${Math.max(0, ((budget - r.iteration) * elapsed) / done).toFixed(0)} s`;
+  return `iter ${r.iteration}${budget === undefined ? "" : `/${budget}`} loss ${r.loss.toPrecision(5)} ${describeInfo(r.info)}${eta}`;
+}
+
+function checkResumable(saved: CheckpointValue, config: Record<string, string | number>, path: string): TrainState<unknown, BatchSamplerState> {
+  if (typeof saved !== "object" || saved === null || Array.isArray(saved) || ArrayBuffer.isView(saved) || !("config" in saved) || !("state" in saved)) {
+    throw new CliError(`${path}: not a train checkpoint`, EXIT.input);
+  }
+  const old = saved.config;
+  if (typeof old !== "object" || old === null || Array.isArray(old) || ArrayBuffer.isView(old)) throw new CliError(`${path}: not a train checkpoint`, EXIT.input);
+  for (const [key, value] of Object.entries(config)) {
+    const before = (old as Record<string, unknown>)[key];
+    if (before !== value) {
+      throw new CliError(`${path} was written with ${key} = ${String(before)}, this run has ${String(value)}: resume with the same flags`, EXIT.usage);
+    }
+  }
+  return saved.state as unknown as TrainState<unknown, BatchSamplerState>;
+}
