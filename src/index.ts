@@ -18,3 +18,4 @@ export * from "./curvature/landscape.js";
 export * from "./curvature/blockSpectrum.js";
 export * from "./curvature/metrics.js";
 export * from "./optim/index.js";
+export * from "./plot/index.js";

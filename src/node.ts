@@ -8,3 +8,4 @@ export { loadCurves, generateCurves } from "./data/curves.js";
 export { BatchSampler, takeRows, type BatchSamplerState } from "./data/batches.js";
 export { readCheckpoint, writeCheckpoint, checkpointPath } from "./data/checkpointFile.js";
 export type { CheckpointValue } from "./data/checkpoint.js";
+export { svgToPng, renderChart, type PngOptions, type RenderedChart } from "./plot/png.js";

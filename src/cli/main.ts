@@ -62,6 +62,12 @@ function describeError(e: unknown): { message: string; code: number } {
   return { message: `internal error: ${String(e)}`, code: EXIT.failure };
 }
 
+// `hessian-lab … | head` closes stdout early: that is the reader's choice, not an error to report.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(EXIT.ok);
+  throw e;
+});
+
 async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
   const program = build(debug);

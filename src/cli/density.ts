@@ -1,0 +1,153 @@
+/** @file `hessian-lab density`: the eigenvalue density of a curvature matrix by stochastic Lanczos quadrature, as SVG, PNG and JSON */
+import { Option } from "commander";
+import { curvatureOperator, CURVATURE_KINDS, linalg, writeFileAtomic, type CurvatureKind, type DType, type LinearOperator } from "../node.js";
+import { choice, integer, real, type CommandSpec } from "./command.js";
+import { checkOutputPath, loadProblem } from "./inputs.js";
+import { progress } from "./progress.js";
+
+interface DensityOptions {
+  readonly model: string;
+  readonly data: string;
+  readonly curvature: CurvatureKind;
+  readonly probes: number;
+  readonly steps: number;
+  readonly grid: number;
+  readonly sigma?: number;
+  readonly log?: boolean;
+  readonly seed: number;
+  readonly dtype: DType;
+  readonly batchSize?: number;
+  readonly out: string;
+}
+
+/** The JSON of `density --json` (also written to PREFIX.json). */
+export interface DensityResult {
+  readonly curvature: CurvatureKind;
+  readonly parameters: number;
+  readonly probes: number;
+  /** Lanczos steps per probe (quadrature nodes). */
+  readonly steps: number;
+  /** Gaussian smoothing width. */
+  readonly sigma: number;
+  readonly grid: readonly number[];
+  readonly density: readonly number[];
+  /** Standard error across probes per grid point (null with one probe). */
+  readonly stderr: readonly (number | null)[];
+  /** Per probe: Gauss quadrature nodes and weights (the density before smoothing). */
+  readonly quadrature: readonly { readonly nodes: readonly number[]; readonly weights: readonly number[] }[];
+  readonly negative_fraction: { readonly estimate: number; readonly standard_error: number | null };
+  /** The extreme quadrature nodes: a bracket of the spectrum. */
+  readonly support: readonly [number, number];
+  readonly products: number;
+  readonly seconds: number;
+  readonly render_seconds: { readonly svg: number; readonly png: number };
+  readonly files: { readonly svg: string; readonly png: string; readonly json: string };
+}
+
+/** PREFIX.svg, PREFIX.png and PREFIX.json. */
+export function chartFiles(prefix: string): { svg: string; png: string; json: string } {
+  return { svg: `${prefix}.svg`, png: `${prefix}.png`, json: `${prefix}.json` };
+}
+
+const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
+
+/** `hessian-lab density`: SLQ spectral density → PREFIX.svg, PREFIX.png, PREFIX.json. */
+export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
+  name: "density",
+  summary: "eigenvalue density by stochastic Lanczos quadrature, plotted (SVG, PNG) with error bands, plus JSON",
+  examples: [
+    "hessian-lab density --model net.safetensors --data data.safetensors --curvature hessian --out hessian-density",
+    "hessian-lab density --model net.safetensors --data data.safetensors --curvature ggn --probes 20 --steps 80 --log --out ggn",
+  ],
+  configure(cmd) {
+    cmd
+      .requiredOption("--model <file>", "model file (safetensors)")
+      .requiredOption("--data <file>", "data file (safetensors)")
+      .requiredOption("--out <prefix>", "writes PREFIX.svg, PREFIX.png and PREFIX.json")
+      .addOption(new Option("--curvature <kind>", "curvature matrix").argParser(choice(CURVATURE_KINDS)).default("hessian"))
+      .addOption(new Option("--probes <n>", "Rademacher probes (one Lanczos run each)").argParser(integer(1)).default(10))
+      .addOption(new Option("--steps <n>", "Lanczos steps per probe (capped at the parameter count)").argParser(integer(1)).default(40))
+      .addOption(new Option("--grid <n>", "grid points of the smoothed density").argParser(integer(2)).default(512))
+      .addOption(new Option("--sigma <width>", "Gaussian smoothing width (default 1% of the spectrum's range)").argParser(real(Number.MIN_VALUE)))
+      .addOption(new Option("--log", "logarithmic density axis (shows the outliers)"))
+      .addOption(new Option("--seed <n>", "seed of the probes").argParser(integer(0)).default(0))
+      .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
+      .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
+  },
+  async run(options, io) {
+    const files = chartFiles(options.out);
+    for (const path of Object.values(files)) await checkOutputPath(path);
+    const { model, risk } = await loadProblem(options);
+    const op = curvatureOperator(risk, model.theta, options.curvature);
+    const status = progress(io, "density");
+    const start = performance.now();
+    let products = 0;
+    const total = options.probes * Math.min(options.steps, model.theta.length);
+    const counted: LinearOperator = {
+      shape: op.shape,
+      symmetric: op.symmetric,
+      matvec(v) {
+        const y = op.matvec(v);
+        products++;
+        const elapsed = (performance.now() - start) / 1000;
+        const eta = products < total ? ` ETA ${((elapsed / products) * (total - products)).toFixed(0)} s` : "";
+        status.update(`${products}/${total} products${eta}`);
+        return y;
+      },
+    };
+    const d = linalg.spectralDensity(counted, {
+      probes: options.probes,
+      steps: options.steps,
+      seed: options.seed,
+      gridSize: options.grid,
+      ...(options.sigma === undefined ? {} : { sigma: options.sigma }),
+    });
+    const seconds = (performance.now() - start) / 1000;
+    status.update("rendering");
+    const { densityChart } = await import("../plot/index.js");
+    const { renderChart } = await import("../plot/png.js");
+    const chart = densityChart({
+      title: `${options.curvature === "ggn" ? "GGN" : options.curvature === "fisher" ? "Fisher" : "Hessian"} spectral density (${model.theta.length} parameters, ${d.probes} probes × ${Math.min(options.steps, model.theta.length)} steps)`,
+      ...(d.probes > 1 ? { subtitle: "shaded: ± one standard error across probes" } : {}),
+      series: [{ name: options.curvature, grid: d.grid, density: d.density, stderr: d.stderr }],
+      logY: options.log === true,
+    });
+    const rendered = await renderChart(chart);
+    status.done(`${d.products} products, ${seconds.toFixed(1)} s; plot ${(rendered.seconds.svg + rendered.seconds.png).toFixed(2)} s`);
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (const nodes of d.nodes) for (const x of nodes) [lo, hi] = [Math.min(lo, x), Math.max(hi, x)];
+    const result: DensityResult = {
+      curvature: options.curvature,
+      parameters: model.theta.length,
+      probes: d.probes,
+      steps: Math.min(options.steps, model.theta.length),
+      sigma: d.sigma,
+      grid: Array.from(d.grid),
+      density: Array.from(d.density),
+      stderr: Array.from(d.stderr, finiteOrNull),
+      quadrature: d.nodes.map((nodes, i) => ({ nodes: Array.from(nodes), weights: Array.from(d.weights[i]!) })),
+      negative_fraction: { estimate: d.negativeFraction.estimate, standard_error: finiteOrNull(d.negativeFraction.standardError) },
+      support: [lo, hi],
+      products: d.products,
+      seconds,
+      render_seconds: rendered.seconds,
+      files,
+    };
+    const encoder = new TextEncoder();
+    await writeFileAtomic(files.svg, encoder.encode(rendered.svg));
+    await writeFileAtomic(files.png, rendered.png);
+    await writeFileAtomic(files.json, encoder.encode(`${JSON.stringify(result, null, 2)}\n`));
+    return result;
+  },
+  format(r) {
+    const nf = r.negative_fraction;
+    return [
+      `${r.curvature} spectral density of a ${r.parameters}-parameter model: ${r.probes} probes × ${r.steps} Lanczos steps, σ = ${r.sigma.toPrecision(3)}`,
+      `spectrum within ≈ [${r.support[0].toPrecision(6)}, ${r.support[1].toPrecision(6)}]`,
+      `fraction of negative eigenvalues ≈ ${nf.estimate.toPrecision(3)}${nf.standard_error === null ? "" : ` ± ${nf.standard_error.toPrecision(2)}`}`,
+      `${r.products} operator products, ${r.seconds.toFixed(2)} s (plot ${(r.render_seconds.svg + r.render_seconds.png).toFixed(2)} s)`,
+      `wrote ${r.files.svg}, ${r.files.png}, ${r.files.json}`,
+    ].join("\n");
+  },
+};
