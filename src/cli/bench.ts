@@ -1,0 +1,406 @@
+/** @file `hessian-lab bench`: gradient, Hv and Gv timings, GEMM GFLOP/s and peak memory, optionally beside PyTorch */
+import { Option } from "commander";
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+import {
+  autoencoderPreset,
+  empiricalRisk,
+  ggnOperator,
+  hessianOperator,
+  initialize,
+  ndarray,
+  riskValueAndGrad,
+  Rng,
+  type DType,
+  type LinearOperator,
+  type Network,
+} from "../node.js";
+// Backends and fused passes are not part of the public API yet; the benchmark is their first user.
+import { fusedGgnOperator, fusedHessianOperator, fusedRiskValueAndGrad } from "../curvature/fusedOperators.js";
+import { gemm, setGemmBackend, type GemmBackend } from "../kernels/backends/backend.js";
+import { installBackend, type BackendChoice } from "../kernels/backends/install.js";
+import { choice, CliError, EXIT, integer, type CommandSpec, type Io } from "./command.js";
+import { progress } from "./progress.js";
+
+const MODELS = { "mnist-autoencoder": "mnist", "curves-autoencoder": "curves" } as const;
+type ModelName = keyof typeof MODELS;
+const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
+const OPS = ["grad", "hv", "gv"] as const;
+type Op = (typeof OPS)[number];
+/** autodiff: the generic curvature/operators.ts path; fused: nn/fused.ts layer-wise passes. */
+const PATHS = ["fused", "autodiff"] as const;
+type PathName = (typeof PATHS)[number];
+const BACKENDS: readonly BackendChoice[] = ["auto", "native", "portable", "ts"];
+
+interface BenchOptions {
+  readonly repeats: number;
+  readonly warmup: number;
+  readonly rounds: number;
+  readonly torch: boolean;
+  readonly path: PathName;
+  readonly backend: BackendChoice;
+  readonly models: string;
+  readonly batch: number;
+  readonly dtype: DType;
+  readonly gemm: boolean;
+  /** Internal: run one workload in this (child) process and print its measurements as JSON. */
+  readonly child?: string;
+}
+
+/** Medians in milliseconds and peak resident memory in MiB of one model's three workloads. */
+interface Timings {
+  readonly grad_ms: number;
+  readonly hv_ms: number;
+  readonly gv_ms: number;
+  /** The largest peak RSS of the three workloads (each runs in its own process). */
+  readonly peak_rss_mb: number;
+  readonly peak_rss_by_op_mb: Readonly<Record<Op, number>>;
+}
+
+/** One row of results. */
+export interface BenchRow extends Timings {
+  readonly model: string;
+  readonly path: string;
+  readonly backend: string;
+  readonly batch: number;
+  readonly dtype: DType;
+  readonly parameters: number;
+  /** RSS after setup (model, data, θ, v), before the first product: what every workload starts from. */
+  readonly base_rss_mb: number;
+  /** Hv and Gv when one operator is applied repeatedly at a fixed θ (Lanczos, CG): the forward pass is reused. */
+  readonly hv_reuse_ms: number;
+  readonly gv_reuse_ms: number;
+  /** The same workloads in PyTorch, measured interleaved with ours (with --torch). */
+  readonly torch?: Timings;
+  /** Why PyTorch did not run (with --torch): e.g. torch not installed for /usr/bin/python3. */
+  readonly torch_error?: string;
+  /** ours/torch time ratios (with --torch); the issue's targets are grad ≤ 1.5, hv ≤ 1, gv ≤ 1. */
+  readonly ratio?: { readonly grad: number; readonly hv: number; readonly gv: number };
+}
+
+/** The JSON of `bench --json`. */
+export interface BenchResult {
+  readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string };
+  readonly backend: string;
+  readonly repeats: number;
+  readonly rounds: number;
+  readonly results: readonly BenchRow[];
+  readonly gemm: readonly { readonly n: number; readonly gflops: number; readonly threads: number }[];
+  readonly torch?: { readonly torch: string; readonly threads: number; readonly gemm: readonly { readonly n: number; readonly gflops: number }[] } | { readonly error: string };
+}
+
+interface ChildJob {
+  readonly model: ModelName;
+  readonly op: Op;
+  readonly path: PathName;
+  readonly backend: BackendChoice;
+  readonly batch: number;
+  readonly dtype: DType;
+  readonly warmup: number;
+  readonly repeats: number;
+}
+
+interface ChildResult {
+  readonly times_ms: number[];
+  /** Products of one operator applied repeatedly (forward pass reused where the path can). */
+  readonly reuse_ms: number[];
+  readonly base_rss_mb: number;
+  readonly peak_rss_mb: number;
+  readonly backend: string;
+  readonly parameters: number;
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("model name"));
+    if (line !== undefined) return line.slice(line.indexOf(":") + 1).trim();
+  } catch {
+    // not Linux: fall back to what os.cpus() says
+  }
+  return cpus()[0]?.model ?? "unknown";
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Installs the requested backend; "auto" falls back to portable with a one-line notice. */
+function useBackend(choiceName: BackendChoice, io: Io | null): GemmBackend {
+  try {
+    return installBackend(choiceName, io === null ? undefined : (line) => io.err(`${line}\n`));
+  } catch (e) {
+    throw new CliError(`bench: ${e instanceof Error ? e.message : String(e)}`, EXIT.failure);
+  }
+}
+
+const rssMb = (): number => process.memoryUsage.rss() / 2 ** 20;
+
+/** The workload of one child: model, seeded data in [0, 1] (autoencoder: targets = inputs), θ, v. */
+function setup(job: ChildJob): { net: Network; run: () => void; reuse: (() => void) | null } {
+  const net = autoencoderPreset(MODELS[job.model]);
+  const d0 = net.layers[0]!.inputs;
+  const rng = new Rng(1);
+  const x = new Float64Array(job.batch * d0);
+  for (let i = 0; i < x.length; i++) x[i] = rng.uniform();
+  const inputs = ndarray(job.dtype === "float32" ? Float32Array.from(x) : x, [job.batch, d0]);
+  const risk = empiricalRisk(net, { inputs, targets: inputs }, { dtype: job.dtype, batchSize: job.batch });
+  const theta = initialize(net, { scheme: "martens-sparse", seed: 0 });
+  const v = new Float64Array(theta.length);
+  for (let i = 0; i < v.length; i++) v[i] = rng.normal();
+  const fused = job.path === "fused";
+  if (job.op === "grad") return { net, run: fused ? () => void fusedRiskValueAndGrad(risk, theta) : () => void riskValueAndGrad(risk, theta), reuse: null };
+  const make = (): LinearOperator =>
+    job.op === "hv" ? (fused ? fusedHessianOperator(risk, theta) : hessianOperator(risk, theta)) : fused ? fusedGgnOperator(risk, theta) : ggnOperator(risk, theta);
+  // the headline product builds its operator each time, so it always pays the forward pass (as
+  // PyTorch does); `reuse` applies one operator repeatedly, as Lanczos and CG do
+  const op = make();
+  return { net, run: () => void make().matvec(v), reuse: () => void op.matvec(v) };
+}
+
+/** Parses the internal --child flag: a ChildJob as JSON, checked field by field. */
+function parseChildJob(raw: string): ChildJob {
+  const x: unknown = JSON.parse(raw);
+  const ok =
+    typeof x === "object" &&
+    x !== null &&
+    "model" in x && (MODEL_NAMES as readonly unknown[]).includes(x.model) &&
+    "op" in x && (OPS as readonly unknown[]).includes(x.op) &&
+    "path" in x && (PATHS as readonly unknown[]).includes(x.path) &&
+    "backend" in x && (BACKENDS as readonly unknown[]).includes(x.backend) &&
+    "dtype" in x && (x.dtype === "float32" || x.dtype === "float64") &&
+    ["batch", "warmup", "repeats"].every((k) => k in x && Number.isInteger((x as Record<string, unknown>)[k]));
+  if (!ok) throw new CliError("bench: malformed --child job", EXIT.usage);
+  return x as ChildJob;
+}
+
+function runChild(job: ChildJob): ChildResult {
+  const backend = useBackend(job.backend, null);
+  const { net, run, reuse } = setup(job);
+  const base = rssMb();
+  const timed = (f: () => void): number[] => {
+    for (let i = 0; i < job.warmup; i++) f();
+    const times: number[] = [];
+    for (let i = 0; i < job.repeats; i++) {
+      const t0 = performance.now();
+      f();
+      times.push(performance.now() - t0);
+    }
+    return times;
+  };
+  const times = timed(run);
+  const reuseTimes = reuse === null ? [] : timed(reuse);
+  return { times_ms: times, reuse_ms: reuseTimes, base_rss_mb: base, peak_rss_mb: process.resourceUsage().maxRSS / 1024, backend: backend.name, parameters: net.layout.size };
+}
+
+/** Runs one workload in a fresh process so its peak RSS is its own. */
+function spawnChild(job: ChildJob): ChildResult {
+  const main = process.argv[1];
+  if (main === undefined) throw new CliError("bench: cannot locate the hessian-lab binary to run workloads", EXIT.failure);
+  const r = spawnSync(process.execPath, [...process.execArgv, main, "bench", "--child", JSON.stringify(job)], {
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
+  if (r.status !== 0) throw new CliError(`bench: ${job.model} ${job.op} failed: ${(r.stderr || r.stdout).trim().split("\n").pop() ?? ""}`, EXIT.failure);
+  return JSON.parse(r.stdout) as ChildResult;
+}
+
+/** GFLOP/s of square float32 products at a few sizes, timed for at least ~0.3 s each after a warm-up call. */
+function gemmRates(backend: GemmBackend): { n: number; gflops: number; threads: number }[] {
+  const out: { n: number; gflops: number; threads: number }[] = [];
+  const variants = backend.threads > 1 && backend.withThreads !== undefined ? [backend.withThreads(1), backend] : [backend];
+  for (const n of [256, 512, 1024]) {
+    const rng = new Rng(n);
+    const a = new Float32Array(n * n).map(() => rng.uniform() - 0.5);
+    const b = new Float32Array(n * n).map(() => rng.uniform() - 0.5);
+    const c = new Float32Array(n * n);
+    for (const variant of variants) {
+      setGemmBackend(variant);
+      const call = { transA: false, transB: false, m: n, n, k: n, alpha: 1, a, lda: n, b, ldb: n, beta: 0, c, ldc: n };
+      gemm(call);
+      const rates: number[] = [];
+      const start = performance.now();
+      while (rates.length < 3 || performance.now() - start < 300) {
+        const t0 = performance.now();
+        gemm(call);
+        rates.push((2 * n ** 3) / ((performance.now() - t0) * 1e6));
+        if (rates.length >= 50) break;
+      }
+      out.push({ n, gflops: median(rates), threads: variant.threads });
+    }
+  }
+  setGemmBackend(backend);
+  return out;
+}
+
+const PYTHON = process.env.HESSIAN_LAB_PYTHON ?? "/usr/bin/python3";
+const TORCH_SCRIPT = fileURLToPath(new URL("../../bench/torch_bench.py", import.meta.url));
+
+/** Runs bench/torch_bench.py with Debian's python3 (the one that sees torch); an error line if it cannot. */
+function runTorchScript(args: readonly string[]): unknown {
+  if (!existsSync(TORCH_SCRIPT)) return { error: `${TORCH_SCRIPT} is missing` };
+  const r = spawnSync(PYTHON, [TORCH_SCRIPT, ...args], { encoding: "utf8", maxBuffer: 1 << 24 });
+  if (r.error !== undefined) return { error: `${PYTHON}: ${r.error.message}` };
+  if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split("\n").pop() ?? "the torch benchmark failed" };
+  return JSON.parse(r.stdout.trim().split("\n").pop() ?? "null") as unknown;
+}
+
+function isChildTimes(x: unknown): x is { times_ms: number[]; peak_rss_mb: number } {
+  return typeof x === "object" && x !== null && "times_ms" in x && Array.isArray(x.times_ms) && "peak_rss_mb" in x && typeof x.peak_rss_mb === "number";
+}
+
+function summarize(times: Readonly<Record<Op, number[]>>, peaks: Readonly<Record<Op, number>>): Timings {
+  return {
+    grad_ms: median(times.grad),
+    hv_ms: median(times.hv),
+    gv_ms: median(times.gv),
+    peak_rss_mb: Math.max(peaks.grad, peaks.hv, peaks.gv),
+    peak_rss_by_op_mb: { ...peaks },
+  };
+}
+
+/**
+ * One model: `rounds` rounds, each running every workload once in a fresh process — ours, then
+ * PyTorch's when asked — so slow drifts in machine load hit both sides alike; medians over all.
+ */
+function benchModel(model: ModelName, options: BenchOptions, backendName: string, status: { update(m: string): void }): BenchRow {
+  const ours = { grad: [] as number[], hv: [] as number[], gv: [] as number[] };
+  const reused = { hv: [] as number[], gv: [] as number[] };
+  const theirs = { grad: [] as number[], hv: [] as number[], gv: [] as number[] };
+  const peaks = { grad: 0, hv: 0, gv: 0 };
+  const torchPeaks = { grad: 0, hv: 0, gv: 0 };
+  let torchError: string | null = options.torch ? null : "not requested";
+  let first: ChildResult | null = null;
+  for (let round = 0; round < options.rounds; round++) {
+    for (const op of OPS) {
+      status.update(`${model} ${op}, round ${round + 1}/${options.rounds} (${options.path}, ${backendName})`);
+      const r = spawnChild({ model, op, path: options.path, backend: options.backend, batch: options.batch, dtype: options.dtype, warmup: options.warmup, repeats: options.repeats });
+      first ??= r;
+      ours[op].push(...r.times_ms);
+      if (op !== "grad") reused[op].push(...r.reuse_ms);
+      peaks[op] = Math.max(peaks[op], r.peak_rss_mb);
+      if (torchError !== null) continue;
+      status.update(`${model} ${op}, round ${round + 1}/${options.rounds} (PyTorch)`);
+      const t = runTorchScript(["--child", "--model", model, "--op", op, "--batch", String(options.batch), "--repeats", String(options.repeats), "--warmup", String(options.warmup)]);
+      if (!isChildTimes(t)) {
+        torchError = typeof t === "object" && t !== null && "error" in t ? String(t.error) : "unexpected output";
+        continue;
+      }
+      theirs[op].push(...t.times_ms);
+      torchPeaks[op] = Math.max(torchPeaks[op], t.peak_rss_mb);
+    }
+  }
+  const mine = summarize(ours, peaks);
+  const row: BenchRow = {
+    model,
+    path: options.path,
+    backend: first!.backend,
+    batch: options.batch,
+    dtype: options.dtype,
+    parameters: first!.parameters,
+    ...mine,
+    base_rss_mb: first!.base_rss_mb,
+    hv_reuse_ms: median(reused.hv),
+    gv_reuse_ms: median(reused.gv),
+  };
+  if (torchError !== null) return options.torch ? { ...row, torch_error: torchError } : row;
+  const torch = summarize(theirs, torchPeaks);
+  return { ...row, torch, ratio: { grad: mine.grad_ms / torch.grad_ms, hv: mine.hv_ms / torch.hv_ms, gv: mine.gv_ms / torch.gv_ms } };
+}
+
+export const benchCommand: CommandSpec<BenchOptions, BenchResult> = {
+  name: "bench",
+  summary: "time gradient, Hv and Gv on the MNIST autoencoder, GEMM GFLOP/s and peak memory (optionally beside PyTorch)",
+  examples: ["hessian-lab bench", "hessian-lab bench --torch --rounds 3 --repeats 3", "hessian-lab bench --path autodiff --backend portable --repeats 1 --json"],
+  configure(cmd) {
+    cmd
+      .addOption(new Option("--repeats <n>", "timed repetitions per workload process (medians over all are reported)").argParser(integer(1)).default(3))
+      .addOption(new Option("--warmup <n>", "untimed repetitions first, in each process").argParser(integer(0)).default(1))
+      .addOption(new Option("--rounds <n>", "fresh processes per workload, interleaved with PyTorch's under --torch").argParser(integer(1)).default(2))
+      .addOption(new Option("--torch", "also run the same workloads in PyTorch (/usr/bin/python3) and print ours/torch ratios"))
+      .addOption(new Option("--path <path>", "fused layer-wise passes, or the generic autodiff operators").argParser(choice(PATHS)).default("fused"))
+      .addOption(new Option("--backend <name>", "GEMM backend: auto (native if built, else portable), native, portable (WebAssembly SIMD, else TypeScript), ts").argParser(choice(BACKENDS)).default("auto"))
+      .addOption(new Option("--models <list>", `comma-separated: ${MODEL_NAMES.join(", ")}`).default(MODEL_NAMES.join(",")))
+      .addOption(new Option("--batch <n>", "cases per batch").argParser(integer(1)).default(1000))
+      .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float32"))
+      .addOption(new Option("--no-gemm", "skip the GEMM GFLOP/s measurements"))
+      .addOption(new Option("--child <job>").hideHelp());
+  },
+  run(options, io) {
+    return Promise.resolve(benchRun(options, io));
+  },
+  format(r) {
+    return formatBench(r);
+  },
+};
+
+function benchRun(options: BenchOptions, io: Io): BenchResult {
+  if (options.child !== undefined) {
+    // a workload process: print raw measurements and leave (the parent aggregates them)
+    process.stdout.write(`${JSON.stringify(runChild(parseChildJob(options.child)))}\n`);
+    process.exit(0);
+  }
+  const models = options.models.split(",").map((m) => m.trim());
+  for (const m of models) {
+    if (!(MODEL_NAMES as readonly string[]).includes(m)) throw new CliError(`bench: unknown model "${m}" (expected ${MODEL_NAMES.join(", ")})`, EXIT.usage);
+  }
+  const backend = useBackend(options.backend, io);
+  const status = progress(io, "bench", 0);
+  const results = (models as ModelName[]).map((model) => benchModel(model, options, backend.name, status));
+  status.update("GEMM");
+  const gemmResults = options.gemm ? gemmRates(backend) : [];
+  let torch: BenchResult["torch"];
+  if (options.torch) {
+    status.update("PyTorch GEMM");
+    const t = runTorchScript(["--gemm-only"]);
+    torch = typeof t === "object" && t !== null && "gemm" in t ? (t as NonNullable<BenchResult["torch"]>) : { error: typeof t === "object" && t !== null && "error" in t ? String(t.error) : "unexpected output" };
+  }
+  status.done();
+  return {
+    machine: { cpu: cpuModel(), cores: cpus().length, node: process.version },
+    backend: backend.name,
+    repeats: options.repeats,
+    rounds: options.rounds,
+    results,
+    gemm: gemmResults,
+    ...(torch === undefined ? {} : { torch }),
+  };
+}
+
+function formatBench(r: BenchResult): string {
+  const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : "—").padStart(9);
+  const mem = (t: Timings): string => `${t.peak_rss_by_op_mb.grad.toFixed(0)} / ${t.peak_rss_by_op_mb.hv.toFixed(0)} / ${t.peak_rss_by_op_mb.gv.toFixed(0)}`;
+  const lines = [
+    `machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}; backend ${r.backend}; medians of ${r.rounds} rounds × ${r.repeats} repeats`,
+    `${"model".padEnd(20)} ${"side".padEnd(16)} ${"dtype".padEnd(8)} ${"batch".padStart(5)} ${"grad ms".padStart(9)} ${"Hv ms".padStart(9)} ${"Gv ms".padStart(9)}  peak RSS MiB (grad / Hv / Gv)`,
+  ];
+  for (const row of r.results) {
+    const side = `${row.path}/${row.backend}`;
+    lines.push(`${row.model.padEnd(20)} ${side.padEnd(16)} ${row.dtype.padEnd(8)} ${String(row.batch).padStart(5)} ${f(row.grad_ms)} ${f(row.hv_ms)} ${f(row.gv_ms)}  ${mem(row)}; base ${row.base_rss_mb.toFixed(0)}`);
+    if (row.torch !== undefined && row.ratio !== undefined) {
+      lines.push(`${"".padEnd(20)} ${"pytorch".padEnd(16)} ${row.dtype.padEnd(8)} ${String(row.batch).padStart(5)} ${f(row.torch.grad_ms)} ${f(row.torch.hv_ms)} ${f(row.torch.gv_ms)}  ${mem(row.torch)}`);
+      const ok = (x: number, target: number): string => `${x.toFixed(2)}${x <= target ? " ✓" : " ✗"}`;
+      lines.push(`${"".padEnd(20)} ours/torch: grad ${ok(row.ratio.grad, 1.5)} (≤ 1.5), Hv ${ok(row.ratio.hv, 1)} (≤ 1), Gv ${ok(row.ratio.gv, 1)} (≤ 1)`);
+    }
+    lines.push(`${"".padEnd(20)} one operator applied repeatedly (forward reused): Hv ${row.hv_reuse_ms.toFixed(1)} ms, Gv ${row.gv_reuse_ms.toFixed(1)} ms`);
+    if (row.torch_error !== undefined) lines.push(`${"".padEnd(20)} PyTorch: not run (${row.torch_error})`);
+    const hvMem = row.peak_rss_by_op_mb.hv / row.peak_rss_by_op_mb.grad;
+    lines.push(`${"".padEnd(20)} Hv peak memory / gradient's: ${hvMem.toFixed(2)} (≤ 3)`);
+  }
+  if (r.gemm.length > 0) lines.push(`sgemm GFLOP/s: ${r.gemm.map((g) => `n=${g.n} ${g.threads}T ${g.gflops.toFixed(1)}`).join(", ")}`);
+  const scaling = r.gemm.filter((g) => g.n === 1024);
+  if (scaling.length === 2) lines.push(`  2-thread scaling at n=1024: ${(scaling[1]!.gflops / scaling[0]!.gflops).toFixed(2)}× (target ≥ 1.8)`);
+  const t = r.torch;
+  if (t !== undefined) {
+    if ("error" in t) lines.push(`PyTorch: not run (${t.error})`);
+    else if (t.gemm.length > 0 && r.gemm.length > 0) {
+      const best = (rows: readonly { gflops: number }[]): number => Math.max(0, ...rows.map((g) => g.gflops));
+      lines.push(`PyTorch ${t.torch} (${t.threads} intra-op threads) sgemm: ${t.gemm.map((g) => `n=${g.n} ${g.gflops.toFixed(1)}`).join(", ")}`);
+      lines.push(`  best sgemm ours/torch: ${((100 * best(r.gemm)) / best(t.gemm)).toFixed(0)}% (target ≥ 70%)`);
+    }
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,108 @@
+/** @file fused risk gradient and Hessian/GGN operators = the generic ones of operators.ts (batches, reductions, decay) */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { setGemmBackend } from "../kernels/backends/backend.js";
+import { portableBackend } from "../kernels/backends/portable.js";
+import { ndarray } from "../kernels/ndarray.js";
+import { Rng } from "../kernels/random.js";
+import { autoencoder, LOSSES, mlp, type LossName } from "../nn/index.js";
+import { empiricalRisk, riskValueAndGrad } from "./empiricalRisk.js";
+import { fusedGgnOperator, fusedHessianOperator, fusedRiskValueAndGrad } from "./fusedOperators.js";
+import { ggnOperator, hessianOperator } from "./operators.js";
+
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.length; i++) {
+    num += (a[i]! - b[i]!) ** 2;
+    den += b[i]! ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+function data(loss: LossName, rng: Rng, rows: number, din: number, dout: number): { inputs: ReturnType<typeof ndarray>; targets: ReturnType<typeof ndarray> } {
+  const inputs = ndarray(Float64Array.from({ length: rows * din }, () => rng.normal()), [rows, din]);
+  const t = Float64Array.from({ length: rows * dout }, () => (loss === "mse" ? rng.normal() : rng.uniform()));
+  if (loss === "softmax_cross_entropy") {
+    for (let r = 0; r < rows; r++) {
+      let s = 0;
+      for (let c = 0; c < dout; c++) s += t[r * dout + c]!;
+      for (let c = 0; c < dout; c++) t[r * dout + c]! /= s;
+    }
+  }
+  return { inputs, targets: ndarray(t, [rows, dout]) };
+}
+
+describe("fused operators = generic operators", () => {
+  for (const loss of LOSSES) {
+    for (const reduction of ["mean", "sum"] as const) {
+      test(`${loss}, ${reduction}, weight decay, batches of 3+3+1 [seed 31]`, () => {
+        const rng = new Rng(31);
+        const net = mlp([4, 5, 3], { hidden: "tanh", output: loss === "mse" ? "softplus" : "linear", loss, weightDecay: 0.03 });
+        const risk = empiricalRisk(net, data(loss, rng, 7, 4, 3), { batchSize: 3, reduction });
+        const theta = Float64Array.from({ length: net.layout.size }, () => 0.6 * rng.normal());
+        const v = Float64Array.from({ length: net.layout.size }, () => rng.normal());
+        const want = riskValueAndGrad(risk, theta);
+        const got = fusedRiskValueAndGrad(risk, theta);
+        assert.ok(Math.abs(got.value - want.value) <= 1e-12 * Math.abs(want.value));
+        assert.ok(relErr(got.grad, want.grad) <= 1e-12, `grad ${relErr(got.grad, want.grad)}`);
+        const hv = relErr(fusedHessianOperator(risk, theta).matvec(v), hessianOperator(risk, theta).matvec(v));
+        const gv = relErr(fusedGgnOperator(risk, theta).matvec(v), ggnOperator(risk, theta).matvec(v));
+        assert.ok(hv <= 1e-12 && gv <= 1e-12, `Hv ${hv}, Gv ${gv}`);
+      });
+    }
+  }
+
+  test("repeated products reuse the forward pass only while it is valid [seed 33]", () => {
+    const rng = new Rng(33);
+    const net = mlp([4, 6, 3], { hidden: "sigmoid", output: "linear", loss: "softmax_cross_entropy" });
+    const risk = empiricalRisk(net, data("softmax_cross_entropy", rng, 9, 4, 3)); // one batch: reuse applies
+    const theta = Float64Array.from({ length: net.layout.size }, () => 0.6 * rng.normal());
+    const other = Float64Array.from({ length: net.layout.size }, () => 0.6 * rng.normal());
+    const vs = [0, 1, 2].map(() => Float64Array.from({ length: net.layout.size }, () => rng.normal()));
+    const fh = fusedHessianOperator(risk, theta);
+    const fg = fusedGgnOperator(risk, theta);
+    const [h, g] = [hessianOperator(risk, Float64Array.from(theta)), ggnOperator(risk, Float64Array.from(theta))];
+    // count products: a reused forward pass saves one GEMM per layer
+    let calls = 0;
+    const previous = setGemmBackend({ ...portableBackend, gemm: (c) => { calls++; portableBackend.gemm(c); } });
+    const counted = (f: () => Float64Array): [Float64Array, number] => {
+      const before = calls;
+      const out = f();
+      return [out, calls - before];
+    };
+    try {
+      for (const v of vs) {
+        // interleaved: a gradient at another θ and the other operator run between products
+        fusedRiskValueAndGrad(risk, other);
+        const [h1, fresh] = counted(() => fh.matvec(v));
+        const [h2, reused] = counted(() => fh.matvec(v));
+        assert.equal(fresh - reused, net.layers.length);
+        assert.ok(relErr(h1, h.matvec(v)) <= 1e-12 && relErr(h2, h1) === 0);
+        assert.ok(relErr(fg.matvec(v), g.matvec(v)) <= 1e-12);
+        const [g2, gReused] = counted(() => fg.matvec(v));
+        assert.equal(gReused, 4 * net.layers.length - 2); // R-forward and backward: 2 per layer, 1 at layer 0
+        assert.ok(relErr(g2, g.matvec(v)) <= 1e-12);
+      }
+    } finally {
+      setGemmBackend(previous);
+    }
+    // the operator is the matrix at θ when built: changing the caller's θ afterwards changes nothing
+    const before = fh.matvec(vs[0]!);
+    theta.fill(0);
+    assert.deepEqual(Array.from(fh.matvec(vs[0]!)), Array.from(before));
+  });
+
+  test("float32 risk on a small autoencoder: products within float32 rounding of the float64 ones [seed 32]", () => {
+    const rng = new Rng(32);
+    const net = autoencoder([12, 6, 3]);
+    const x = ndarray(Float64Array.from({ length: 20 * 12 }, () => rng.uniform()), [20, 12]);
+    const theta = Float64Array.from({ length: net.layout.size }, () => 0.5 * rng.normal());
+    const v = Float64Array.from({ length: net.layout.size }, () => rng.normal());
+    const r64 = empiricalRisk(net, { inputs: x, targets: x }, { batchSize: 8 });
+    const r32 = empiricalRisk(net, { inputs: x, targets: x }, { batchSize: 8, dtype: "float32" });
+    assert.ok(relErr(fusedRiskValueAndGrad(r32, theta).grad, riskValueAndGrad(r64, theta).grad) <= 1e-5);
+    assert.ok(relErr(fusedHessianOperator(r32, theta).matvec(v), hessianOperator(r64, theta).matvec(v)) <= 1e-5);
+    assert.ok(relErr(fusedGgnOperator(r32, theta).matvec(v), ggnOperator(r64, theta).matvec(v)) <= 1e-5);
+  });
+});

@@ -1,0 +1,102 @@
+/** @file the GEMM backend interface, the call checks every backend relies on, and the active-backend registry */
+import { ShapeError, type TypedArray } from "../ndarray.js";
+import { portableBackend } from "./portable.js";
+
+/**
+ * One BLAS-style product C ← α·op(A)·op(B) + β·C on row-major matrices: op(A) is [m, k], op(B) is
+ * [k, n], C is [m, n]; lda/ldb/ldc are row strides in elements, so sub-matrices need no copy.
+ * A, B and C share one element type. With β = 0, C is never read (NaNs in it do not propagate).
+ */
+export interface GemmCall {
+  readonly transA: boolean;
+  readonly transB: boolean;
+  readonly m: number;
+  readonly n: number;
+  readonly k: number;
+  readonly alpha: number;
+  readonly a: TypedArray;
+  readonly lda: number;
+  readonly b: TypedArray;
+  readonly ldb: number;
+  readonly beta: number;
+  readonly c: TypedArray;
+  readonly ldc: number;
+}
+
+/** A matrix-product implementation: portable TypeScript, native addon, or a test reference. */
+export interface GemmBackend {
+  /** A short name for reports, e.g. "portable-ts" or "native-avx2". */
+  readonly name: string;
+  /** Threads one product may use. */
+  readonly threads: number;
+  /** Computes the product in place in `call.c`; the call has already been checked. */
+  gemm(call: GemmCall): void;
+  /**
+   * Optional fused layer epilogue: for each row, z = c + bias, then c ← f(z), d1 ← f'(z) and, when
+   * d2 is given, d2 ← f''(z), for the activation named as in model files. Returns false when this
+   * backend does not evaluate that activation (the caller then does it in TypeScript).
+   */
+  readonly activate?: (activation: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number) => boolean;
+  /**
+   * Optional backward-pass step over rows × width matrices: with rg, rg ← rg⊙d1 + g⊙d2 (d2 null:
+   * no second term), g ← g⊙d1 and bias ← Σ_rows rg; without rg, g ← g⊙d1 and bias ← Σ_rows g.
+   */
+  readonly backwardStep?: (g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number) => void;
+  /** Optional R-forward step per row: r = rz + vb; p2 ← d2⊙r (when d2 is given); rz ← d1⊙r. */
+  readonly rForwardStep?: (rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number) => void;
+  /**
+   * Optional sigmoid cross-entropy from logits over n elements: returns Σ softplus(y) − t·y and
+   * writes grad ← σ(y) − t and, when given, hdiag ← σ(y)σ(−y).
+   */
+  readonly sigmoidCrossEntropy?: (y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number) => number;
+  /** The same backend limited to some number of threads, where it can vary them (for scaling runs). */
+  readonly withThreads?: (threads: number) => GemmBackend;
+}
+
+/** Elements a row-major r×c matrix with row stride ld spans (0 when empty). */
+function span(rows: number, cols: number, ld: number): number {
+  return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+}
+
+/**
+ * Throws a ShapeError unless a call is well-formed: integer sizes, strides ≥ row widths, one element
+ * type, and every operand long enough. Native backends trust these checks, so they are not optional.
+ */
+export function checkGemmCall(call: GemmCall): void {
+  const { transA, transB, m, n, k, a, lda, b, ldb, c, ldc } = call;
+  for (const [name, v] of [["m", m], ["n", n], ["k", k], ["lda", lda], ["ldb", ldb], ["ldc", ldc]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new ShapeError(`gemm: ${name} must be a non-negative integer, got ${v}`);
+  }
+  const sameType = a instanceof Float64Array ? b instanceof Float64Array && c instanceof Float64Array : b instanceof Float32Array && c instanceof Float32Array;
+  if (!sameType) throw new ShapeError("gemm: A, B and C must all be Float32Array or all Float64Array");
+  const [aRows, aCols] = transA ? [k, m] : [m, k];
+  const [bRows, bCols] = transB ? [n, k] : [k, n];
+  if (lda < aCols || ldb < bCols || ldc < n) throw new ShapeError(`gemm: a row stride is smaller than its row (lda ${lda}, ldb ${ldb}, ldc ${ldc})`);
+  if (a.length < span(aRows, aCols, lda)) throw new ShapeError(`gemm: A has ${a.length} elements, needs ${span(aRows, aCols, lda)}`);
+  if (b.length < span(bRows, bCols, ldb)) throw new ShapeError(`gemm: B has ${b.length} elements, needs ${span(bRows, bCols, ldb)}`);
+  if (c.length < span(m, n, ldc)) throw new ShapeError(`gemm: C has ${c.length} elements, needs ${span(m, n, ldc)}`);
+}
+
+let active: GemmBackend = portableBackend;
+
+/** The backend every matmul and fused pass uses now (portable TypeScript unless one was installed). */
+export function gemmBackend(): GemmBackend {
+  return active;
+}
+
+/**
+ * Installs a backend for every later product and returns the previous one (so tests can restore it).
+ * Node entry points install the native backend here; browsers keep the portable one.
+ */
+export function setGemmBackend(backend: GemmBackend): GemmBackend {
+  const previous = active;
+  active = backend;
+  return previous;
+}
+
+/** C ← α·op(A)·op(B) + β·C with the active backend, after checking the call. */
+export function gemm(call: GemmCall): void {
+  checkGemmCall(call);
+  if (call.m === 0 || call.n === 0) return;
+  active.gemm(call);
+}
