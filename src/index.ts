@@ -19,3 +19,5 @@ export * from "./curvature/blockSpectrum.js";
 export * from "./curvature/metrics.js";
 export * from "./optim/index.js";
 export * from "./plot/index.js";
+export * from "./curvature/fusedOperators.js";
+export { gemmBackend, setGemmBackend, type GemmBackend } from "./kernels/backends/backend.js";

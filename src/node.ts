@@ -9,3 +9,4 @@ export { BatchSampler, takeRows, type BatchSamplerState } from "./data/batches.j
 export { readCheckpoint, writeCheckpoint, checkpointPath } from "./data/checkpointFile.js";
 export type { CheckpointValue } from "./data/checkpoint.js";
 export { svgToPng, renderChart, type PngOptions, type RenderedChart } from "./plot/png.js";
+export { installBackend, type BackendChoice } from "./kernels/backends/install.js";

@@ -10,13 +10,13 @@ import {
   BatchSampler,
   empiricalRisk,
   forward,
-  ggnOperator,
-  hessianOperator,
+  fusedGgnOperator,
+  fusedHessianOperator,
   initialize,
   loadMnist,
   lossLandscape,
   norm,
-  riskValueAndGrad,
+  fusedRiskValueAndGrad,
   squaredErrorPerCase,
   takeRows,
   tensor,
@@ -71,8 +71,8 @@ async function trainInSegments(
     seconds: state?.seconds ?? 0,
     epoch: state === null ? 0 : state.examplesSeen / problem.cases,
     iteration: state?.iteration ?? 0,
-    trainLoss: riskValueAndGrad(problem.trainRisk, params).value,
-    testLoss: riskValueAndGrad(problem.testRisk!, params).value,
+    trainLoss: fusedRiskValueAndGrad(problem.trainRisk, params).value,
+    testLoss: fusedRiskValueAndGrad(problem.testRisk!, params).value,
     trainError: squaredErrorPerCase(problem.trainRisk, params),
     testError: squaredErrorPerCase(problem.testRisk!, params),
   });
@@ -124,10 +124,10 @@ function summarize(label: string, report: SpectrumReport, curvature: "ggn" | "he
 }
 
 function analyze(risk: EmpiricalRisk, theta: Float64Array, when: string, withDensity: boolean, status: (m: string) => void): SpectrumSummary[] {
-  const gradientNorm = norm(riskValueAndGrad(risk, theta).grad);
+  const gradientNorm = norm(fusedRiskValueAndGrad(risk, theta).grad);
   const common = { tol: 1e-6, seed: 1, gradientNorm, traceProbes: 10 } as const;
-  const ggn = analyzeSpectrum(ggnOperator(risk, theta), { ...common, top: 5, bottom: 0, onProduct: (n) => status(`GGN spectrum ${when}: ${n} products`) });
-  const hessian = analyzeSpectrum(hessianOperator(risk, theta), {
+  const ggn = analyzeSpectrum(fusedGgnOperator(risk, theta), { ...common, top: 5, bottom: 0, onProduct: (n) => status(`GGN spectrum ${when}: ${n} products`) });
+  const hessian = analyzeSpectrum(fusedHessianOperator(risk, theta), {
     ...common,
     top: 5,
     bottom: 3,

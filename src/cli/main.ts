@@ -2,7 +2,7 @@
 /** @file the `hessian-lab` binary: builds the command table, runs one command, maps errors to exit codes */
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { ContractError, DatasetError, SafetensorsError, ShapeError } from "../node.js";
+import { ContractError, DatasetError, installBackend, SafetensorsError, ShapeError } from "../node.js";
 import { CliError, EXIT, type Io } from "./command.js";
 import { commands } from "./commands.js";
 
@@ -70,6 +70,8 @@ process.stdout.on("error", (e: NodeJS.ErrnoException) => {
 
 async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
+  // the native GEMM addon when npm built it, else the portable kernels (with one line saying why)
+  installBackend("auto", (line) => process.stderr.write(`${line}\n`));
   const program = build(debug);
   try {
     await program.parseAsync([...argv]);

@@ -7,7 +7,7 @@ import {
   norm,
   Rng,
   riskValue,
-  riskValueAndGrad,
+  fusedRiskValueAndGrad,
   taylorCheck,
   writeFileAtomic,
   type CurvatureKind,
@@ -112,7 +112,7 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
         return y;
       },
     };
-    const { value, grad } = riskValueAndGrad(risk, theta);
+    const { value, grad } = fusedRiskValueAndGrad(risk, theta);
     let direction: Float64Array;
     let eigenvalue: number | null = null;
     if (options.direction === "eigen") {

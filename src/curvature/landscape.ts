@@ -4,8 +4,9 @@ import { lanczos } from "../linalg/lanczos.js";
 import type { LinearOperator } from "../linalg/linearOperator.js";
 import { dot } from "../linalg/vector.js";
 import { biasName, weightName, type Network } from "../nn/index.js";
-import { riskValue, riskValueAndGrad, type EmpiricalRisk } from "./empiricalRisk.js";
-import { curvatureOperator, hessianOperator, type CurvatureKind } from "./operators.js";
+import { riskValue, type EmpiricalRisk } from "./empiricalRisk.js";
+import { fusedRiskValueAndGrad } from "./fusedOperators.js";
+import { curvatureOperator, type CurvatureKind } from "./operators.js";
 
 /** Options of landscapeSlice. */
 export interface SliceOptions {
@@ -215,7 +216,7 @@ export interface LossLandscape extends LandscapeSlice {
 export function lossLandscape(risk: EmpiricalRisk, theta: Float64Array, options: LandscapeOptions): LossLandscape {
   const seed = options.seed ?? 0;
   const dims = options.dims;
-  const hessian = hessianOperator(risk, theta);
+  const hessian = curvatureOperator(risk, theta, "hessian");
   let vectors: Float64Array[];
   let eigen: LossLandscape["eigen"] = null;
   let eigenProducts = 0;
@@ -239,7 +240,7 @@ export function lossLandscape(risk: EmpiricalRisk, theta: Float64Array, options:
   } else {
     vectors = randomDirections(risk.network, theta, dims, seed);
   }
-  const { grad } = riskValueAndGrad(risk, theta);
+  const { grad } = fusedRiskValueAndGrad(risk, theta);
   const slice = landscapeSlice((x) => riskValue(risk, x), theta, grad, hessian, vectors, {
     range: options.range ?? 1,
     points: options.points ?? (dims === 1 ? 41 : 21),

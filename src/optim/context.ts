@@ -1,22 +1,23 @@
 /** @file building StepContexts: from a network's empirical risks (training) or from a plain Tensor function (tests, toy problems) */
 import { hvp, tensor, valueAndGrad, type Tensor } from "../autodiff/index.js";
-import { riskValue, riskValueAndGrad, type EmpiricalRisk } from "../curvature/empiricalRisk.js";
-import { fisherOperator, ggnOperator, hessianOperator } from "../curvature/operators.js";
+import { riskValue, type EmpiricalRisk } from "../curvature/empiricalRisk.js";
+import { fusedGgnOperator, fusedHessianOperator, fusedRiskValueAndGrad } from "../curvature/fusedOperators.js";
+import { fisherOperator } from "../curvature/operators.js";
 import type { LinearOperator } from "../linalg/linearOperator.js";
 import type { CurvatureChoice, Objective, StepContext } from "./transform.js";
 
 /** The objective L(θ) of an empirical risk. */
 export function riskObjective(risk: EmpiricalRisk): Objective {
-  return { value: (theta) => riskValue(risk, theta), valueAndGrad: (theta) => riskValueAndGrad(risk, theta) };
+  return { value: (theta) => riskValue(risk, theta), valueAndGrad: (theta) => fusedRiskValueAndGrad(risk, theta) };
 }
 
 /** The curvature operator of a choice at θ on a risk; the MC Fisher draws its targets from `seed`. */
 export function riskCurvature(risk: EmpiricalRisk, theta: Float64Array, kind: CurvatureChoice, seed: number): LinearOperator {
   switch (kind) {
     case "hessian":
-      return hessianOperator(risk, theta);
+      return fusedHessianOperator(risk, theta);
     case "ggn":
-      return ggnOperator(risk, theta);
+      return fusedGgnOperator(risk, theta);
     case "fisher":
       return fisherOperator(risk, theta, { type: "mc", seed });
     case "empiricalFisher":
