@@ -1,6 +1,6 @@
 /** @file `hessian-lab density`: the eigenvalue density of a curvature matrix by stochastic Lanczos quadrature, as SVG, PNG and JSON */
 import { Option } from "commander";
-import { curvatureOperator, CURVATURE_KINDS, linalg, writeFileAtomic, type CurvatureKind, type DType, type LinearOperator } from "../node.js";
+import { curvatureOperator, CURVATURE_KINDS, linalg, writeFileAtomic, type CurvatureKind, type DType } from "../node.js";
 import { choice, integer, real, type CommandSpec } from "./command.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
@@ -81,20 +81,12 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
     const op = curvatureOperator(risk, model.theta, options.curvature);
     const status = progress(io, "density");
     const start = performance.now();
-    let products = 0;
     const total = options.probes * Math.min(options.steps, model.theta.length);
-    const counted: LinearOperator = {
-      shape: op.shape,
-      symmetric: op.symmetric,
-      matvec(v) {
-        const y = op.matvec(v);
-        products++;
-        const elapsed = (performance.now() - start) / 1000;
-        const eta = products < total ? ` ETA ${((elapsed / products) * (total - products)).toFixed(0)} s` : "";
-        status.update(`${products}/${total} products${eta}`);
-        return y;
-      },
-    };
+    const counted = linalg.countProducts(op, (products) => {
+      const elapsed = (performance.now() - start) / 1000;
+      const eta = products < total ? ` ETA ${((elapsed / products) * (total - products)).toFixed(0)} s` : "";
+      status.update(`${products}/${total} products${eta}`);
+    }).operator;
     const d = linalg.spectralDensity(counted, {
       probes: options.probes,
       steps: options.steps,

@@ -4,6 +4,7 @@ import {
   curvatureOperator,
   CURVATURE_KINDS,
   eigenDirections,
+  linalg,
   norm,
   Rng,
   riskValue,
@@ -12,7 +13,6 @@ import {
   writeFileAtomic,
   type CurvatureKind,
   type DType,
-  type LinearOperator,
 } from "../node.js";
 import { choice, CliError, EXIT, integer, type CommandSpec } from "./command.js";
 import { chartFiles } from "./density.js";
@@ -101,17 +101,8 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
     const status = progress(io, "taylor");
     const start = performance.now();
     const base = curvatureOperator(risk, theta, options.curvature);
-    let products = 0;
-    const op: LinearOperator = {
-      shape: base.shape,
-      symmetric: base.symmetric,
-      matvec(v) {
-        const y = base.matvec(v);
-        products++;
-        status.update(`${products} products`);
-        return y;
-      },
-    };
+    const counter = linalg.countProducts(base, (count) => status.update(`${count} products`));
+    const op = counter.operator;
     const { value, grad } = fusedRiskValueAndGrad(risk, theta);
     let direction: Float64Array;
     let eigenvalue: number | null = null;
@@ -142,12 +133,12 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
       points: check.points.map((p) => ({ t: p.t, loss: p.loss, model: p.model, error: p.error })),
       order: check.order,
       expected_order: options.curvature === "hessian" ? 3 : 2,
-      products,
+      products: counter.count(),
       seconds,
       files,
     };
     if (files === null) {
-      status.done(`${products} products, ${seconds.toFixed(2)} s`);
+      status.done(`${counter.count()} products, ${seconds.toFixed(2)} s`);
       return result;
     }
     status.update("rendering");
@@ -168,7 +159,7 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
       ...(anchor === undefined ? {} : { anchor, fitRange: [Math.min(...used.map((p) => p.t)), Math.max(...used.map((p) => p.t))] as const }),
     });
     const rendered = await renderChart(chart);
-    status.done(`${products} products, ${seconds.toFixed(2)} s; plot ${(rendered.seconds.svg + rendered.seconds.png).toFixed(2)} s`);
+    status.done(`${counter.count()} products, ${seconds.toFixed(2)} s; plot ${(rendered.seconds.svg + rendered.seconds.png).toFixed(2)} s`);
     const encoder = new TextEncoder();
     await writeFileAtomic(files.svg, encoder.encode(rendered.svg));
     await writeFileAtomic(files.png, rendered.png);

@@ -1,6 +1,6 @@
 /** @file per-layer (block-diagonal) spectra: extreme eigenvalues and trace of P_lᵀ M P_l for each layer's parameters */
 import { lanczos } from "../linalg/lanczos.js";
-import type { LinearOperator } from "../linalg/linearOperator.js";
+import { countProducts, type LinearOperator } from "../linalg/linearOperator.js";
 import { hutchinson } from "../linalg/trace.js";
 import { biasName, weightName, type Network } from "../nn/index.js";
 
@@ -110,17 +110,8 @@ export function blockSpectrum(op: LinearOperator, blocks: readonly ParameterBloc
   return blocks.map((block, index) => {
     const restricted = restrictOperator(op, block);
     const m = restricted.shape[0];
-    let products = 0;
-    const counted: LinearOperator = {
-      shape: restricted.shape,
-      symmetric: restricted.symmetric,
-      matvec(v) {
-        const y = restricted.matvec(v);
-        products++;
-        options.onProduct?.(products, block.name);
-        return y;
-      },
-    };
+    const counter = countProducts(restricted, (count) => options.onProduct?.(count, block.name));
+    const counted = counter.operator;
     let converged = true;
     const run = (k: number, which: "largest" | "smallest"): BlockEigenvalue[] => {
       if (k <= 0 || m === 0) return [];
@@ -150,6 +141,6 @@ export function blockSpectrum(op: LinearOperator, blocks: readonly ParameterBloc
       const t = hutchinson(counted, { probes: traceProbes, seed: seed + 7919 * (index + 1) });
       trace = { estimate: t.estimate, standardError: t.standardError, probes: t.probes, exact: false };
     }
-    return { name: block.name, size: m, top, bottom, converged, trace, products };
+    return { name: block.name, size: m, top, bottom, converged, trace, products: counter.count() };
   });
 }

@@ -1,7 +1,7 @@
 /** @file loss-landscape slices L(θ + αd₁ + βd₂) along eigenvectors or filter-normalized random directions, with the quadratic model overlaid */
 import { Rng } from "../kernels/random.js";
 import { lanczos } from "../linalg/lanczos.js";
-import type { LinearOperator } from "../linalg/linearOperator.js";
+import { countProducts, type LinearOperator } from "../linalg/linearOperator.js";
 import { dot } from "../linalg/vector.js";
 import { biasName, weightName, type Network } from "../nn/index.js";
 import { riskValue, type EmpiricalRisk } from "./empiricalRisk.js";
@@ -223,16 +223,7 @@ export function lossLandscape(risk: EmpiricalRisk, theta: Float64Array, options:
   if (options.directions === "eigen") {
     const kind = options.curvature ?? "hessian";
     const base = kind === "hessian" ? hessian : curvatureOperator(risk, theta, kind);
-    let count = 0;
-    const counted: LinearOperator = {
-      shape: base.shape,
-      symmetric: base.symmetric,
-      matvec: (v) => {
-        count++;
-        options.onProgress?.("eigenvectors", count, null);
-        return base.matvec(v);
-      },
-    };
+    const counted = countProducts(base, (count) => options.onProgress?.("eigenvectors", count, null)).operator;
     const e = eigenDirections(counted, dims, { seed });
     vectors = e.vectors;
     eigen = { values: e.values, residuals: e.residuals, converged: e.converged };

@@ -1,9 +1,8 @@
 /** @file the curvature matrices as linear operators that never form the matrix: Hessian, GGN, Fisher */
-import { fromNDArray, hvp, jvp, tensor, type Tensor, vjp } from "../autodiff/index.js";
+import { hvp, jvp, tensor, type Tensor, vjp } from "../autodiff/index.js";
 import { Rng } from "../kernels/random.js";
-import { allocate } from "../kernels/ndarray.js";
 import type { LinearOperator } from "../linalg/linearOperator.js";
-import { forward, outputGradient, outputHessianProduct, type LossName } from "../nn/index.js";
+import { forward, outputGradient, outputHessianProduct, sampleModelTargets } from "../nn/index.js";
 import { batchLossSum, paramsTensor, type EmpiricalRisk, type RiskBatch } from "./empiricalRisk.js";
 import { fusedGgnOperator, fusedHessianOperator } from "./fusedOperators.js";
 
@@ -89,7 +88,7 @@ export function fisherOperator(risk: EmpiricalRisk, theta: Float64Array, options
   const scores: Tensor[][] = risk.batches.map((batch) => {
     const z = forward(risk.network, th, batch.inputs);
     if (options.type === "empirical") return [outputGradient(loss, z, batch.targets)];
-    return Array.from({ length: samples }, () => outputGradient(loss, z, sampleTargets(loss, z, batch.targets, rng)));
+    return Array.from({ length: samples }, () => outputGradient(loss, z, sampleModelTargets(loss, z, batch.targets, rng)));
   });
   return riskOperator(risk, theta, (thv, batch, i, v) =>
     sandwich(risk, thv, batch, v, (_z, jv) => {
@@ -101,40 +100,6 @@ export function fisherOperator(risk: EmpiricalRisk, theta: Float64Array, options
       return samples === 1 ? acc! : acc!.mul(1 / samples);
     }),
   );
-}
-
-/** Draws targets from the predictive distribution the loss is the negative log-likelihood of. */
-function sampleTargets(loss: LossName, z: Tensor, targets: Tensor, rng: Rng): Tensor {
-  const zd = z.data();
-  const [rows, cols] = z.shape as [number, number];
-  const out = allocate(z.dtype, zd.length);
-  switch (loss) {
-    case "mse":
-      for (let i = 0; i < zd.length; i++) out[i] = zd[i]! + Math.SQRT1_2 * rng.normal();
-      break;
-    case "sigmoid_cross_entropy":
-      for (let i = 0; i < zd.length; i++) out[i] = rng.uniform() < 1 / (1 + Math.exp(-zd[i]!)) ? 1 : 0;
-      break;
-    case "softmax_cross_entropy": {
-      // one-hot draws scaled by each row's target mass (1 for probability targets)
-      const p = z.softmax(1).data();
-      const mass = targets.sum([1]).data();
-      for (let r = 0; r < rows; r++) {
-        let u = rng.uniform();
-        let pick = cols - 1;
-        for (let c = 0; c < cols; c++) {
-          u -= p[r * cols + c]!;
-          if (u < 0) {
-            pick = c;
-            break;
-          }
-        }
-        out[r * cols + pick] = mass[r]!;
-      }
-      break;
-    }
-  }
-  return fromNDArray({ shape: z.shape, dtype: z.dtype, data: out });
 }
 
 /**

@@ -1,7 +1,7 @@
 /** @file spectral analysis of a curvature matrix: extreme eigenpairs, trace, density, class, condition */
 import { hutchinson } from "../linalg/trace.js";
 import { lanczos } from "../linalg/lanczos.js";
-import type { LinearOperator } from "../linalg/linearOperator.js";
+import { countProducts, type LinearOperator } from "../linalg/linearOperator.js";
 import { spectralDensity, type SpectralDensity } from "../linalg/spectralDensity.js";
 import { classifyCriticalPoint, conditionNumber, type Classification, type ConditionNumber } from "./criticalPoint.js";
 
@@ -56,18 +56,9 @@ export interface SpectrumReport {
  */
 export function analyzeSpectrum(op: LinearOperator, options: SpectrumOptions): SpectrumReport {
   const start = performance.now();
-  let products = 0;
   let phase = "top";
-  const counted: LinearOperator = {
-    shape: op.shape,
-    symmetric: op.symmetric,
-    matvec(v) {
-      const out = op.matvec(v);
-      products++;
-      options.onProduct?.(products, phase);
-      return out;
-    },
-  };
+  const counter = countProducts(op, (count) => options.onProduct?.(count, phase));
+  const counted = counter.operator;
   const seed = options.seed ?? 0;
   const n = op.shape[0];
   const run = (k: number, which: "largest" | "smallest"): { pairs: Eigenpair[]; converged: boolean } => {
@@ -111,7 +102,7 @@ export function analyzeSpectrum(op: LinearOperator, options: SpectrumOptions): S
       gradientNorm: options.gradientNorm,
       ...(density === null ? {} : { negativeFraction: density.negativeFraction.estimate }),
     }),
-    products,
+    products: counter.count(),
     seconds: (performance.now() - start) / 1000,
   };
 }

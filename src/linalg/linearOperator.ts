@@ -197,16 +197,21 @@ export interface CountedOperator {
   reset(): void;
 }
 
-/** Wraps op so its matvecs are counted (the honest cost measure of a curvature algorithm). */
-export function countProducts(op: LinearOperator): CountedOperator {
+/**
+ * Wraps op so its matvecs are counted (the honest cost measure of a curvature algorithm);
+ * `onProduct`, if given, hears the running count after each product (progress reporting).
+ */
+export function countProducts(op: LinearOperator, onProduct?: (count: number) => void): CountedOperator {
   let products = 0;
   return {
     operator: {
       shape: op.shape,
       symmetric: op.symmetric,
       matvec(v) {
+        const out = op.matvec(v);
         products++;
-        return op.matvec(v);
+        onProduct?.(products);
+        return out;
       },
     },
     count: () => products,

@@ -1,9 +1,8 @@
 /** @file the manual backward pass of a dense network: per-layer inputs a and pre-activation errors δ per example */
-import { fill, fromNDArray, jvp, tensor, type Tensor } from "../autodiff/index.js";
-import { allocate } from "../kernels/ndarray.js";
+import { fill, jvp, tensor, type Tensor } from "../autodiff/index.js";
 import type { Rng } from "../kernels/random.js";
 import { activate } from "./activations.js";
-import { outputGradient, type LossName } from "./losses.js";
+import { outputGradient, sampleModelTargets, type LossName } from "./losses.js";
 import { biasName, forwardTrace, weightName, type Network } from "./network.js";
 
 /** One layer's per-example quantities: inputs a [B, d_in] and δ = ∂(Σℓ)/∂z [B, d_out], row-major. */
@@ -92,33 +91,5 @@ export function squaredGradientSum(net: Network, layers: readonly LayerBackprop[
  * so that E[ssᵀ] is the output Hessian and the sampled Fisher equals the GGN in expectation.
  */
 export function sampledOutputGradient(loss: LossName, y: Tensor, targets: Tensor, rng: Rng): Tensor {
-  const yd = y.data();
-  const [rows, cols] = y.shape as [number, number];
-  const t = allocate(y.dtype, yd.length);
-  switch (loss) {
-    case "mse":
-      for (let i = 0; i < yd.length; i++) t[i] = yd[i]! + Math.SQRT1_2 * rng.normal();
-      break;
-    case "sigmoid_cross_entropy":
-      for (let i = 0; i < yd.length; i++) t[i] = rng.uniform() < 1 / (1 + Math.exp(-yd[i]!)) ? 1 : 0;
-      break;
-    case "softmax_cross_entropy": {
-      const p = y.softmax(1).data();
-      const mass = targets.sum([1]).data();
-      for (let r = 0; r < rows; r++) {
-        let u = rng.uniform();
-        let pick = cols - 1;
-        for (let c = 0; c < cols; c++) {
-          u -= p[r * cols + c]!;
-          if (u < 0) {
-            pick = c;
-            break;
-          }
-        }
-        t[r * cols + pick] = mass[r]!;
-      }
-      break;
-    }
-  }
-  return outputGradient(loss, y, fromNDArray({ shape: [rows, cols], dtype: y.dtype, data: t }));
+  return outputGradient(loss, y, sampleModelTargets(loss, y, targets, rng));
 }

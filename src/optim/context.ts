@@ -1,8 +1,8 @@
 /** @file building StepContexts: from a network's empirical risks (training) or from a plain Tensor function (tests, toy problems) */
 import { hvp, tensor, valueAndGrad, type Tensor } from "../autodiff/index.js";
 import { riskValue, type EmpiricalRisk } from "../curvature/empiricalRisk.js";
-import { fusedGgnOperator, fusedHessianOperator, fusedRiskValueAndGrad } from "../curvature/fusedOperators.js";
-import { fisherOperator } from "../curvature/operators.js";
+import { fusedRiskValueAndGrad } from "../curvature/fusedOperators.js";
+import { curvatureOperator } from "../curvature/operators.js";
 import type { LinearOperator } from "../linalg/linearOperator.js";
 import type { CurvatureChoice, Objective, StepContext } from "./transform.js";
 
@@ -13,16 +13,9 @@ export function riskObjective(risk: EmpiricalRisk): Objective {
 
 /** The curvature operator of a choice at θ on a risk; the MC Fisher draws its targets from `seed`. */
 export function riskCurvature(risk: EmpiricalRisk, theta: Float64Array, kind: CurvatureChoice, seed: number): LinearOperator {
-  switch (kind) {
-    case "hessian":
-      return fusedHessianOperator(risk, theta);
-    case "ggn":
-      return fusedGgnOperator(risk, theta);
-    case "fisher":
-      return fisherOperator(risk, theta, { type: "mc", seed });
-    case "empiricalFisher":
-      return fisherOperator(risk, theta, { type: "empirical" });
-  }
+  return kind === "empiricalFisher"
+    ? curvatureOperator(risk, theta, "fisher", { type: "empirical" })
+    : curvatureOperator(risk, theta, kind, { type: "mc", seed });
 }
 
 /** Options of riskContext. */
