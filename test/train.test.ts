@@ -64,7 +64,7 @@ describe("hessian-lab train", () => {
 
   test("SIGINT writes a checkpoint and exits 130; --resume finishes identically", async () => {
     const ref = tempDir();
-    const args = [...BASE, "--optimizer", "momentum", "--lr", "0.5", "--max-iter", "400"];
+    const args = [...BASE, "--optimizer", "momentum", "--lr", "0.5", "--max-iter", "3000"];
     assert.equal(runCli(["train", ...args, "--out", join(ref, "m.safetensors")]).code, 0);
     const dir = tempDir();
     const child = spawnTrain([...args, "--checkpoint", dir, "--checkpoint-every", "1000", "--out", join(dir, "m.safetensors")]);

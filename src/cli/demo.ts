@@ -186,7 +186,7 @@ export const demoCommand: CommandSpec<DemoOptions, DemoReport> = {
     const hfParams = finals.get("hf")!;
     const after = analyze(analysisRisk, hfParams, "after HF training", true, (m) => status.update(m));
     status.update("loss landscape");
-    const landscape = lossLandscape(analysisRisk, hfParams, { directions: "eigen", dims: 2, range: 1, points: 15, seed: 2, onProgress: (phase, done) => status.update(`landscape ${phase}: ${done}`) });
+    const landscape = lossLandscape(analysisRisk, hfParams, { directions: "eigen", dims: 2, range: 0.6, points: 15, seed: 2, onProgress: (phase, done) => status.update(`landscape ${phase}: ${done}`) });
 
     status.update("rendering the report");
     const digits = 10;

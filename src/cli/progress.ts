@@ -12,7 +12,8 @@ export interface Progress {
  * file or pipe it prints a plain line at most every `plainIntervalMs` so logs stay readable.
  */
 export function progress(io: Io, label: string, plainIntervalMs = 2000): Progress {
-  let last = 0;
+  // −∞: the first update always shows, so short runs say something too
+  let last = -Infinity;
   let live = false;
   return {
     update(message) {
