@@ -18,7 +18,6 @@ import {
   norm,
   fusedRiskValueAndGrad,
   squaredErrorPerCase,
-  takeRows,
   tensor,
   trainAsync,
   writeFileAtomic,
@@ -32,7 +31,7 @@ import { integer, real, type CommandSpec, type Io } from "./command.js";
 import { imageGridPng } from "./digitGrid.js";
 import { progress } from "./progress.js";
 import { renderDemoReport, type DemoReport, type OptimizerRun, type SpectrumSummary } from "./demoReport.js";
-import { makeOptimizer, trainProblem, type OptimizerName } from "./trainSetup.js";
+import { firstRows, makeOptimizer, trainProblem, type OptimizerName } from "./trainSetup.js";
 
 interface DemoOptions {
   readonly out: string;
@@ -231,10 +230,3 @@ export const demoCommand: CommandSpec<DemoOptions, DemoReport> = {
     return [`${r.title} — ${r.network.parameters} parameters, ${r.secondsPerOptimizer} s per optimizer`, ...lines, `report: ${r.reportPath}`].join("\n");
   },
 };
-
-function firstRows(ds: Dataset, n: number): Dataset {
-  const rows = Math.min(n, ds.inputs.shape[0]!);
-  const idx = Int32Array.from({ length: rows }, (_, i) => i);
-  const inputs = takeRows(ds.inputs, idx);
-  return { name: ds.name, inputs, targets: ds.targets === ds.inputs ? inputs : takeRows(ds.targets, idx) };
-}

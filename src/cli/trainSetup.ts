@@ -144,7 +144,7 @@ export async function resolveData(flags: DataFlags, net: Network, dtype: DType):
   const dOut = net.layers[net.layers.length - 1]!.outputs;
   if (flags.data !== undefined) {
     const train = await readData(flags.data, net);
-    return { train: limit(train, flags.trainSize) };
+    return { train: firstRows(train, flags.trainSize) };
   }
   if (dIn !== 784) throw new CliError(`--dataset ${flags.dataset} has 784 inputs but the model takes ${dIn}`, EXIT.usage);
   let split: { train: Dataset; test: Dataset };
@@ -155,10 +155,11 @@ export async function resolveData(flags: DataFlags, net: Network, dtype: DType):
     if (dOut !== 784) throw new CliError(`--dataset curves is an autoencoder set: the model must output 784, not ${dOut}`, EXIT.usage);
     split = loadCurves({ seed: flags.seed, dtype, trainSize: flags.trainSize ?? 20000, testSize: flags.testSize ?? 10000 });
   }
-  return { train: limit(split.train, flags.trainSize), test: limit(split.test, flags.testSize) };
+  return { train: firstRows(split.train, flags.trainSize), test: firstRows(split.test, flags.testSize) };
 }
 
-function limit(ds: Dataset, n: number | undefined): Dataset {
+/** The first n rows of a data set (all of it when n is undefined or larger). */
+export function firstRows(ds: Dataset, n: number | undefined): Dataset {
   const rows = ds.inputs.shape[0]!;
   if (n === undefined || n >= rows) return ds;
   const idx = Int32Array.from({ length: n }, (_, i) => i);
