@@ -1,6 +1,7 @@
 /** @file `hessian-lab density`: the eigenvalue density of a curvature matrix by stochastic Lanczos quadrature, as SVG, PNG and JSON */
 import { Option } from "commander";
-import { curvatureOperator, CURVATURE_KINDS, linalg, writeFileAtomic, type CurvatureKind, type DType } from "../node.js";
+import { curvatureOperator, CURVATURE_KINDS, linalg, type CurvatureKind, type DType } from "../node.js";
+import { chartFiles, writeChartOutputs } from "./chartOutput.js";
 import { choice, integer, real, type CommandSpec } from "./command.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
@@ -42,11 +43,6 @@ export interface DensityResult {
   readonly seconds: number;
   readonly render_seconds: { readonly svg: number; readonly png: number };
   readonly files: { readonly svg: string; readonly png: string; readonly json: string };
-}
-
-/** PREFIX.svg, PREFIX.png and PREFIX.json. */
-export function chartFiles(prefix: string): { svg: string; png: string; json: string } {
-  return { svg: `${prefix}.svg`, png: `${prefix}.png`, json: `${prefix}.json` };
 }
 
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -126,10 +122,7 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
       render_seconds: rendered.seconds,
       files,
     };
-    const encoder = new TextEncoder();
-    await writeFileAtomic(files.svg, encoder.encode(rendered.svg));
-    await writeFileAtomic(files.png, rendered.png);
-    await writeFileAtomic(files.json, encoder.encode(`${JSON.stringify(result, null, 2)}\n`));
+    await writeChartOutputs(files, rendered, result);
     return result;
   },
   format(r) {

@@ -1,8 +1,8 @@
 /** @file `hessian-lab landscape`: a 1-D or 2-D loss-landscape slice with the quadratic model, as SVG, PNG and JSON */
 import { InvalidArgumentError, Option } from "commander";
-import { CURVATURE_KINDS, lossLandscape, norm, fusedRiskValueAndGrad, writeFileAtomic, type CurvatureKind, type DType, type LandscapeDirections } from "../node.js";
+import { CURVATURE_KINDS, lossLandscape, norm, fusedRiskValueAndGrad, type CurvatureKind, type DType, type LandscapeDirections } from "../node.js";
 import { choice, CliError, EXIT, integer, type CommandSpec } from "./command.js";
-import { chartFiles } from "./density.js";
+import { chartFiles, writeChartOutputs } from "./chartOutput.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
 
@@ -157,10 +157,7 @@ export const landscapeCommand: CommandSpec<LandscapeCliOptions, LandscapeResult>
       render_seconds: rendered.seconds,
       files,
     };
-    const encoder = new TextEncoder();
-    await writeFileAtomic(files.svg, encoder.encode(rendered.svg));
-    await writeFileAtomic(files.png, rendered.png);
-    await writeFileAtomic(files.json, encoder.encode(`${JSON.stringify(result, null, 2)}\n`));
+    await writeChartOutputs(files, rendered, result);
     return result;
   },
   format(r) {

@@ -10,12 +10,11 @@ import {
   riskValue,
   fusedRiskValueAndGrad,
   taylorCheck,
-  writeFileAtomic,
   type CurvatureKind,
   type DType,
 } from "../node.js";
 import { choice, CliError, EXIT, integer, type CommandSpec } from "./command.js";
-import { chartFiles } from "./density.js";
+import { chartFiles, writeChartOutputs } from "./chartOutput.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
 
@@ -160,10 +159,7 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
     });
     const rendered = await renderChart(chart);
     status.done(`${counter.count()} products, ${seconds.toFixed(2)} s; plot ${(rendered.seconds.svg + rendered.seconds.png).toFixed(2)} s`);
-    const encoder = new TextEncoder();
-    await writeFileAtomic(files.svg, encoder.encode(rendered.svg));
-    await writeFileAtomic(files.png, rendered.png);
-    await writeFileAtomic(files.json, encoder.encode(`${JSON.stringify(result, null, 2)}\n`));
+    await writeChartOutputs(files, rendered, result);
     return result;
   },
   format(r) {

@@ -1,0 +1,19 @@
+/** @file the PREFIX.svg / PREFIX.png / PREFIX.json outputs of the plotting commands */
+import { writeFileAtomic, type RenderedChart } from "../node.js";
+
+/** The three files a plotting command writes for `--out PREFIX`. */
+// a type alias, not an interface, so Object.values(files) is string[] (interfaces get no implicit index signature)
+export type ChartFiles = { readonly svg: string; readonly png: string; readonly json: string };
+
+/** The output paths for a prefix. */
+export function chartFiles(prefix: string): ChartFiles {
+  return { svg: `${prefix}.svg`, png: `${prefix}.png`, json: `${prefix}.json` };
+}
+
+/** Writes the chart and the result (the same JSON `--json` prints), each file atomically. */
+export async function writeChartOutputs(files: ChartFiles, rendered: RenderedChart, result: unknown): Promise<void> {
+  const encoder = new TextEncoder();
+  await writeFileAtomic(files.svg, encoder.encode(rendered.svg));
+  await writeFileAtomic(files.png, rendered.png);
+  await writeFileAtomic(files.json, encoder.encode(`${JSON.stringify(result, null, 2)}\n`));
+}
