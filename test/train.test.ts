@@ -89,6 +89,7 @@ describe("hessian-lab train", () => {
     ["two network sources", [...BASE, "--preset", "curves", "--max-iter", "1"], /exactly one of --model, --preset, --arch/],
     ["bad --arch", ["--arch", "784-x", "--dataset", "curves", "--max-iter", "1"], /layer sizes/],
     ["negative learning rate", [...BASE, "--lr", "-1", "--max-iter", "1"], /--lr/],
+    ["a dense method on a large network", [...BASE, "--optimizer", "newton", "--max-iter", "1"], /18,?\d* parameters exceed its limit|parameters exceed its limit of 5000/],
     ["dataset width mismatch", ["--arch", "10-4-10", "--dataset", "mnist", "--max-iter", "1"], /784 inputs but the model takes 10/],
   ];
   for (const [name, args, pattern] of bad) {

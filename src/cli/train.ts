@@ -3,6 +3,7 @@ import { Option } from "commander";
 import {
   BatchSampler,
   checkpointPath,
+  DENSE_PARAMETER_LIMIT,
   INITIALIZERS,
   norm,
   readCheckpoint,
@@ -154,6 +155,12 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
     if (o.out !== undefined) await checkOutputPath(o.out);
     if (o.checkpoint !== undefined) await checkCheckpointDir(o.checkpoint);
     const { net, theta } = await resolveNetwork(o);
+    if ((o.optimizer === "newton" || o.optimizer === "bfgs") && theta.length > DENSE_PARAMETER_LIMIT) {
+      throw new CliError(
+        `--optimizer ${o.optimizer} forms a dense p×p matrix: ${theta.length} parameters exceed its limit of ${DENSE_PARAMETER_LIMIT} (use newton-cg, lbfgs or hf)`,
+        EXIT.usage,
+      );
+    }
     const { train, test } = await resolveData(o, net, o.dtype);
     const problem = trainProblem(net, train, test, o.dtype);
     const transform = makeOptimizer(o);

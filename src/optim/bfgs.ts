@@ -1,7 +1,7 @@
 /** @file dense BFGS for small p: the inverse-Hessian update with a strong Wolfe line search (Nocedal & Wright (2006) Alg. 6.1) */
 import { dot, norm } from "../linalg/vector.js";
 import { lineFunction, strongWolfe, type WolfeOptions } from "./lineSearch.js";
-import type { OptimizerInfo, Transform } from "./transform.js";
+import { checkDenseSize, type OptimizerInfo, type Transform } from "./transform.js";
 
 /** Options of bfgs. */
 export interface BfgsOptions {
@@ -27,6 +27,7 @@ export function bfgs(options: BfgsOptions = {}): Transform<BfgsState> {
   return {
     init(params) {
       const p = params.length;
+      checkDenseSize("bfgs", p);
       const h = new Float64Array(p * p);
       for (let i = 0; i < p; i++) h[i * p + i] = 1;
       return { inverseHessian: h, updates: 0, alpha: 0, lineSearch: "none" };

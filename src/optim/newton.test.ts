@@ -7,7 +7,9 @@ import { fromDense } from "../linalg/linearOperator.js";
 import { norm } from "../linalg/vector.js";
 import { tensorProblem } from "./context.js";
 import { minimize } from "./minimize.js";
+import { bfgs } from "./bfgs.js";
 import { newton } from "./newton.js";
+import { DENSE_PARAMETER_LIMIT } from "./transform.js";
 import { newtonCg, steihaugCg } from "./newtonCg.js";
 import { ROSENBROCK, maxAbsDiff } from "./testing.js";
 
@@ -75,4 +77,10 @@ test("steihaugCg: interior solution when it fits, boundary on negative curvature
   assert.equal(neg.stop, "negativeCurvature");
   assert.ok(Math.abs(norm(neg.step) - 2) < 1e-12);
   assert.ok(neg.step[0]! < 0, "goes downhill along the negative-curvature direction");
+});
+
+test("dense methods refuse networks too large for a p×p matrix, with a clear error", () => {
+  const big = new Float64Array(DENSE_PARAMETER_LIMIT + 1);
+  assert.throws(() => newton().init(big), /newton forms a dense 5001×5001 matrix.*use newton-cg, lbfgs or hf/);
+  assert.throws(() => bfgs().init(big), /bfgs forms a dense/);
 });

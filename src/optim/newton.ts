@@ -1,7 +1,7 @@
 /** @file Newton's method for small p: a dense Hessian solve with Levenberg–Marquardt damping that never steps uphill */
 import { eigh } from "../linalg/eigh.js";
 import { toDense } from "../linalg/linearOperator.js";
-import type { CurvatureChoice, OptimizerInfo, Transform } from "./transform.js";
+import { checkDenseSize, type CurvatureChoice, type OptimizerInfo, type Transform } from "./transform.js";
 
 /** Options of newton. */
 export interface NewtonOptions {
@@ -43,7 +43,10 @@ export function newton(options: NewtonOptions = {}): Transform<NewtonState> {
   const floor = options.floor ?? 1e-12;
   const maxTrials = options.maxTrials ?? 30;
   return {
-    init: () => ({ damping: options.damping ?? 0, rho: NaN, trials: 0, minEigenvalue: NaN }),
+    init: (params) => {
+      checkDenseSize("newton", params.length);
+      return { damping: options.damping ?? 0, rho: NaN, trials: 0, minEigenvalue: NaN };
+    },
     update(g, state, ctx) {
       const p = g.length;
       const h = toDense(ctx.curvature(kind));

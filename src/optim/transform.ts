@@ -140,3 +140,18 @@ export function cloneState<S>(state: S): S {
   };
   return copy(state) as S;
 }
+
+/**
+ * The most parameters a dense-matrix method (Newton, BFGS) accepts: its p×p float64 matrix is then
+ * 200 MB and an eigendecomposition takes minutes. Beyond it, use newtonCg, lbfgs or hessianFree.
+ */
+export const DENSE_PARAMETER_LIMIT = 5000;
+
+/** Throws a clear RangeError when a dense method is asked to handle more than DENSE_PARAMETER_LIMIT parameters. */
+export function checkDenseSize(method: string, parameters: number): void {
+  if (parameters > DENSE_PARAMETER_LIMIT) {
+    throw new RangeError(
+      `${method} forms a dense ${parameters}×${parameters} matrix; ${parameters} parameters exceed its limit of ${DENSE_PARAMETER_LIMIT} (use newton-cg, lbfgs or hf)`,
+    );
+  }
+}
