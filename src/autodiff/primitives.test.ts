@@ -18,6 +18,7 @@ import {
   randomUniformTensor,
   relativeError,
 } from "./testing.js";
+import { at, unravel } from "../kernels/indexing.js";
 
 // ---- the row type ------------------------------------------------------------------------------
 
@@ -70,21 +71,6 @@ function out(shape: readonly number[], fill: (idx: number[], flat: number) => nu
   const a = k.zeros(shape, "float64");
   for (let i = 0; i < a.data.length; i++) a.data[i] = fill(unravel(i, shape), i);
   return a;
-}
-
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx[d] = flat % shape[d]!;
-    flat = Math.floor(flat / shape[d]!);
-  }
-  return idx;
-}
-
-function at(a: NDArray, idx: readonly number[]): number {
-  let flat = 0;
-  for (let d = 0; d < a.shape.length; d++) flat = flat * a.shape[d]! + idx[d]!;
-  return a.data[flat]!;
 }
 
 const unaryRef = (f: (x: number) => number) => (xs: readonly NDArray[]): NDArray => out(xs[0]!.shape, (_, i) => f(xs[0]!.data[i]!));

@@ -7,22 +7,10 @@ import { broadcastShapes, broadcastTo, concat, pad, slice, transpose } from "./m
 import { formatShape, ndarray, ShapeError, size, type DType, type NDArray } from "./ndarray.js";
 import { randomNormal, randomRademacher, randomUniform, Rng } from "./random.js";
 import { max, sum } from "./reduce.js";
+import { at, unravel } from "./indexing.js";
 
 // ---- naive references ----------------------------------------------------------------------------
 
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const idx = new Array<number>(shape.length).fill(0);
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx[d] = flat % shape[d]!;
-    flat = Math.floor(flat / shape[d]!);
-  }
-  return idx;
-}
-function at(a: NDArray, idx: readonly number[]): number {
-  let flat = 0;
-  for (let d = 0; d < a.shape.length; d++) flat = flat * a.shape[d]! + idx[d]!;
-  return a.data[flat]!;
-}
 function build(shape: readonly number[], f: (idx: number[]) => number): number[] {
   return Array.from({ length: size(shape) }, (_, i) => f(unravel(i, shape)));
 }
