@@ -177,8 +177,10 @@ function parseChildJob(raw: string): ChildJob {
   return x as ChildJob;
 }
 
-function runChild(job: ChildJob): ChildResult {
+async function runChild(job: ChildJob): Promise<ChildResult> {
   const backend = useBackend(job.backend, null);
+  // time the threaded path: helper threads that start asynchronously must be up first
+  await backend.whenReady?.();
   const { net, run, reuse } = setup(job);
   const base = rssMb();
   const timed = (f: () => void): number[] => {
@@ -330,17 +332,17 @@ export const benchCommand: CommandSpec<BenchOptions, BenchResult> = {
       .addOption(new Option("--child <job>").hideHelp());
   },
   run(options, io) {
-    return Promise.resolve(benchRun(options, io));
+    return benchRun(options, io);
   },
   format(r) {
     return formatBench(r);
   },
 };
 
-function benchRun(options: BenchOptions, io: Io): BenchResult {
+async function benchRun(options: BenchOptions, io: Io): Promise<BenchResult> {
   if (options.child !== undefined) {
     // a workload process: print raw measurements and leave (the parent aggregates them)
-    process.stdout.write(`${JSON.stringify(runChild(parseChildJob(options.child)))}\n`);
+    process.stdout.write(`${JSON.stringify(await runChild(parseChildJob(options.child)))}\n`);
     process.exit(0);
   }
   const models = options.models.split(",").map((m) => m.trim());
@@ -348,6 +350,7 @@ function benchRun(options: BenchOptions, io: Io): BenchResult {
     if (!(MODEL_NAMES as readonly string[]).includes(m)) throw new CliError(`bench: unknown model "${m}" (expected ${MODEL_NAMES.join(", ")})`, EXIT.usage);
   }
   const backend = useBackend(options.backend, io);
+  await backend.whenReady?.();
   const status = progress(io, "bench", 0);
   const results = (models as ModelName[]).map((model) => benchModel(model, options, backend.name, status));
   status.update("GEMM");

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { hvp, jvp, tensor, valueAndGrad, vjp, type Tensor } from "../autodiff/index.js";
 import { setGemmBackend } from "../kernels/backends/backend.js";
-import { backendsUnderTest } from "../kernels/backends/testing.js";
+import { backendsReady, backendsUnderTest } from "../kernels/backends/testing.js";
 import { ShapeError, type DType } from "../kernels/ndarray.js";
 import { Rng } from "../kernels/random.js";
 import { ACTIVATIONS, type Activation } from "./activations.js";
@@ -94,6 +94,9 @@ function fused(p: Problem, dtype: DType): { value: number; grad: Float64Array; g
   assert.deepEqual(Array.from(hv2), Array.from(hv));
   return { value, grad: Float64Array.from(grad), gv: Float64Array.from(gv), hv: Float64Array.from(hv) };
 }
+
+// the threaded WebAssembly backend starts its worker asynchronously; test it with the worker up
+await backendsReady();
 
 for (const backend of backendsUnderTest()) {
   describe(`fused passes = autodiff on backend ${backend.name} (${backend.threads} threads)`, () => {

@@ -49,6 +49,8 @@ export interface GemmBackend {
    * writes grad ← σ(y) − t and, when given, hdiag ← σ(y)σ(−y).
    */
   readonly sigmoidCrossEntropy?: (y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number) => number;
+  /** Resolves once helper threads that start asynchronously are up (benchmarks wait, so they time the threaded path). */
+  readonly whenReady?: () => Promise<void>;
   /** The same backend limited to some number of threads, where it can vary them (for scaling runs). */
   readonly withThreads?: (threads: number) => GemmBackend;
 }

@@ -2,7 +2,8 @@
 import { setGemmBackend, type GemmBackend } from "./backend.js";
 import { loadNativeBackend } from "./native.js";
 import { portableBackend } from "./portable.js";
-import { wasmBackend } from "./wasm.js";
+import { requestedThreads } from "./threads.js";
+import { nodeWasmBackend } from "./wasmNode.js";
 
 /**
  * Which backend to install: "auto" (native, else portable), "native", "portable" (WebAssembly
@@ -10,9 +11,9 @@ import { wasmBackend } from "./wasm.js";
  */
 export type BackendChoice = "auto" | "native" | "portable" | "ts";
 
-/** The portable backend: WebAssembly SIMD when the engine has it, else scalar TypeScript. */
-export function bestPortableBackend(): GemmBackend {
-  return wasmBackend() ?? portableBackend;
+/** The portable backend: WebAssembly SIMD (on worker threads) when the engine has it, else scalar TypeScript. */
+export function bestPortableBackend(notice?: (line: string) => void): GemmBackend {
+  return nodeWasmBackend(requestedThreads(), notice) ?? portableBackend;
 }
 
 /**
@@ -22,7 +23,7 @@ export function bestPortableBackend(): GemmBackend {
  */
 export function installBackend(choice: BackendChoice, notice?: (line: string) => void): GemmBackend {
   if (choice === "portable" || choice === "ts") {
-    const backend = choice === "ts" ? portableBackend : bestPortableBackend();
+    const backend = choice === "ts" ? portableBackend : bestPortableBackend(notice);
     setGemmBackend(backend);
     return backend;
   }
@@ -32,7 +33,7 @@ export function installBackend(choice: BackendChoice, notice?: (line: string) =>
     return load.backend;
   }
   if (choice === "native") throw new Error(load.reason);
-  const fallback = bestPortableBackend();
+  const fallback = bestPortableBackend(notice);
   notice?.(`hessian-lab: using the portable ${fallback.name} backend: ${load.reason}`);
   setGemmBackend(fallback);
   return fallback;

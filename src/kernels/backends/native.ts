@@ -1,6 +1,7 @@
 /** @file the native GEMM backend (Node only): loads the C++ addon built from native/ by `npm ci` */
 import { createRequire } from "node:module";
 import type { GemmBackend, GemmCall } from "./backend.js";
+import { requestedThreads } from "./threads.js";
 
 /** What the addon (native/gemm.cc) exports. */
 interface NativeAddon {
@@ -122,7 +123,5 @@ export function loadNativeBackend(): NativeLoad {
     return { ok: false, reason: `native addon not built (${why}); run \`npm run build:native\`` };
   }
   if (!isAddon(addon)) return { ok: false, reason: "native addon has an unexpected interface" };
-  const requested = Number(process.env.HESSIAN_LAB_THREADS ?? "2");
-  const threads = Number.isInteger(requested) && requested >= 1 ? Math.min(requested, 64) : 2;
-  return { ok: true, backend: backendOf(addon, threads) };
+  return { ok: true, backend: backendOf(addon, requestedThreads()) };
 }

@@ -1,220 +1,277 @@
-/** @file the portable SIMD GEMM backend: a WebAssembly SIMD128 micro-kernel emitted at load time, packing in TypeScript */
+/** @file the portable SIMD GEMM backend: WebAssembly SIMD tiles (fused multiply-add where relaxed SIMD is on), packing in TypeScript, optional worker threads */
+import type { TypedArray } from "../ndarray.js";
 import type { GemmBackend, GemmCall } from "./backend.js";
+import { instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
+import { CONTROL_BYTES, runTileJob, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
 
-// The module is a few hundred bytes written here byte by byte (no toolchain in the build, nothing to
-// fetch at run time), so it works wherever WebAssembly SIMD does: Node ≥ 16 and current browsers.
-// It holds one function per element type, tile(kc, pa, pb, pc, ldc, accumulate): a 4 × 2-vector
-// register tile (4×8 floats or 4×4 doubles) over kc packed steps, stored to C in linear memory.
-
-const MR = 4;
-const KC = 256;
-const MC = 64;
+// Goto/BLIS structure: A and B are copied into the module's memory (one memcpy each), op(A) is
+// packed once per call into 4-row strips and op(B) per NC-column panel into 8-float strips, both
+// k-major, by the module's gather routine; the tiles then run over row strips × column strips
+// (split between threads) into a C block, copied (or scaled) into the caller's C.
 const NC = 1024;
+/** Products below this many multiply-adds run on the calling thread alone (a job's round trip is ~10–50 µs). */
+const THREADED_MIN_FLOPS = 1 << 21;
+/** Operand bytes one call may stage in memory; larger products are split into sub-products. */
+const STAGING_LIMIT = 192 << 20;
+const MAX_PAGES = 8192;
 
-/** Unsigned and signed LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
+/** Options of the WebAssembly backend. */
+export interface WasmBackendOptions {
+  /** Threads per product, the calling one included (default 1); more need `spawnWorker` and shared memory. */
+  readonly threads?: number;
+  /** Starts a worker thread (the platform edge: Node's worker_threads or a browser Worker). */
+  readonly spawnWorker?: SpawnGemmWorker;
+  /** Where a worker's failure is reported (one line). */
+  readonly notice?: (line: string) => void;
+  /** Operand bytes one product may stage in the module's memory (default 192 MiB); larger ones are split. */
+  readonly stagingLimitBytes?: number;
 }
 
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, bytes: number[]): number[] => [id, ...uleb(bytes.length), ...bytes];
-const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-
-const op = {
-  localGet: (i: number) => [0x20, ...uleb(i)],
-  localSet: (i: number) => [0x21, ...uleb(i)],
-  i32Const: (v: number) => [0x41, ...sleb(v)],
-  i32Add: [0x6a],
-  i32Sub: [0x6b],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  end: [0x0b],
-  brIf: (depth: number) => [0x0d, ...uleb(depth)],
-  simd: (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm],
-};
-
-/** The tile function's body for elements of `bytes` bytes (4: f32x4, 8: f64x2). */
-function tileBody(bytes: 4 | 8): number[] {
-  const [KCL, PA, PB, PC, LDC, ACC] = [0, 1, 2, 3, 4, 5];
-  const acc = (r: number, v: number): number => 6 + r * 2 + v;
-  const [B0, B1, A, ROW] = [14, 15, 16, 17];
-  const scalarLoad = bytes === 4 ? [0x2a, 2, 0] : [0x2b, 3, 0]; // f32.load / f64.load, align, offset 0
-  const splat = bytes === 4 ? op.simd(0x13) : op.simd(0x14);
-  const add = bytes === 4 ? op.simd(228) : op.simd(240);
-  const mul = bytes === 4 ? op.simd(230) : op.simd(242);
-  const load = (offset: number) => op.simd(0x00, 4, ...uleb(offset));
-  const store = (offset: number) => op.simd(0x0b, 4, ...uleb(offset));
-  const code: number[] = [];
-  // k loop: b0, b1 ← the packed B row; per row r: a ← splat(A[r]); acc[r][v] += a·b_v
-  code.push(...op.loop);
-  code.push(...op.localGet(PB), ...load(0), ...op.localSet(B0));
-  code.push(...op.localGet(PB), ...load(16), ...op.localSet(B1));
-  for (let r = 0; r < MR; r++) {
-    code.push(...op.localGet(PA), scalarLoad[0]!, scalarLoad[1]!, ...uleb(r * bytes), ...splat, ...op.localSet(A));
-    for (let v = 0; v < 2; v++) {
-      code.push(...op.localGet(acc(r, v)), ...op.localGet(A), ...op.localGet(v === 0 ? B0 : B1), ...mul, ...add, ...op.localSet(acc(r, v)));
-    }
-  }
-  code.push(...op.localGet(PA), ...op.i32Const(MR * bytes), ...op.i32Add, ...op.localSet(PA));
-  code.push(...op.localGet(PB), ...op.i32Const(32), ...op.i32Add, ...op.localSet(PB));
-  code.push(...op.localGet(KCL), ...op.i32Const(1), ...op.i32Sub, ...[0x22, ...uleb(KCL)], ...op.brIf(0), ...op.end);
-  // store rows of C at pc + r·ldc (bytes), adding what is there when accumulating over k-blocks
-  code.push(...op.localGet(PC), ...op.localSet(ROW));
-  for (let r = 0; r < MR; r++) {
-    code.push(...op.localGet(ACC), ...op.if);
-    for (let v = 0; v < 2; v++) code.push(...op.localGet(acc(r, v)), ...op.localGet(ROW), ...load(v * 16), ...add, ...op.localSet(acc(r, v)));
-    code.push(...op.end);
-    for (let v = 0; v < 2; v++) code.push(...op.localGet(ROW), ...op.localGet(acc(r, v)), ...store(v * 16));
-    code.push(...op.localGet(ROW), ...op.localGet(LDC), ...op.i32Add, ...op.localSet(ROW));
-  }
-  code.push(...op.end);
-  const locals = vec([[...uleb(11), 0x7b], [...uleb(1), 0x7f]]);
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
-}
-
-/** The module's bytes: exports tile32, tile64 and its memory. */
-function moduleBytes(): Uint8Array<ArrayBuffer> {
-  const i32 = 0x7f;
-  const type = [0x60, ...vec([[i32], [i32], [i32], [i32], [i32], [i32]]), ...vec([])];
-  const bytes = [
-    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([type])),
-    ...section(3, vec([[0], [0]])),
-    ...section(5, vec([[0x00, ...uleb(1)]])),
-    ...section(7, vec([[...name("tile32"), 0x00, 0], [...name("tile64"), 0x00, 1], [...name("mem"), 0x02, 0]])),
-    ...section(10, vec([tileBody(4), tileBody(8)])),
-  ];
-  return new Uint8Array(bytes);
-}
-
-type TileFn = (kc: number, pa: number, pb: number, pc: number, ldc: number, accumulate: number) => void;
-
-interface Instance {
+interface Engine {
   readonly memory: WebAssembly.Memory;
-  readonly tile32: TileFn;
-  readonly tile64: TileFn;
+  readonly kernels: KernelExports;
+  readonly pool: WorkerPool | null;
+  readonly fma: boolean;
+  readonly stagingLimit: number;
 }
 
-function instantiate(): Instance | null {
+function createEngine(options: WasmBackendOptions): Engine | null {
+  const wantThreads = (options.threads ?? 1) > 1 && options.spawnWorker !== undefined && typeof SharedArrayBuffer === "function";
+  const moduleOptions = (fma: boolean, shared: boolean): KernelModuleOptions => ({ fma, shared, maxPages: MAX_PAGES });
+  const fma = kernelModuleSupported(moduleOptions(true, false));
+  if (!fma && !kernelModuleSupported(moduleOptions(false, false))) return null;
+  let shared = wantThreads;
+  let memory: WebAssembly.Memory;
   try {
-    const module = new WebAssembly.Module(moduleBytes());
-    const exports = new WebAssembly.Instance(module, {}).exports;
-    const { mem, tile32, tile64 } = exports as Record<string, unknown>;
-    if (!(mem instanceof WebAssembly.Memory) || typeof tile32 !== "function" || typeof tile64 !== "function") return null;
-    return { memory: mem, tile32: tile32 as TileFn, tile64: tile64 as TileFn };
-  } catch {
-    // no WebAssembly, or no SIMD128: the caller keeps the scalar TypeScript backend
-    return null;
+    memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES, shared });
+  } catch (e) {
+    // shared memory needs cross-origin isolation in browsers: run on one thread there
+    if (!shared || !(e instanceof TypeError || e instanceof RangeError)) throw e;
+    shared = false;
+    memory = new WebAssembly.Memory({ initial: 1, maximum: MAX_PAGES });
+  }
+  const module = new WebAssembly.Module(kernelModuleBytes(moduleOptions(fma, shared)));
+  let pool: WorkerPool | null = null;
+  if (shared && options.spawnWorker !== undefined) {
+    pool = new WorkerPool(memory, Math.min(15, options.threads! - 1));
+    pool.start(module, options.spawnWorker, options.notice ?? (() => undefined));
+  }
+  return { memory, kernels: instantiateKernels(module, memory), pool, fma, stagingLimit: options.stagingLimitBytes ?? STAGING_LIMIT };
+}
+
+/** Elements a row-major r×c matrix with row stride ld spans. */
+function span(rows: number, cols: number, ld: number): number {
+  return (rows - 1) * ld + cols;
+}
+
+/** Byte offsets of a call's regions in memory: raw copies of A and B, packed A, one packed B panel, one C block. */
+interface Staging {
+  readonly rawA: number;
+  readonly rawB: number;
+  readonly packedA: number;
+  readonly packedB: number;
+  readonly block: number;
+  readonly end: number;
+}
+
+function staging(call: GemmCall, es: number): Staging {
+  const { m, n, k, lda, ldb, transA, transB } = call;
+  const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
+  const rows = Math.ceil(m / TILE_ROWS) * TILE_ROWS;
+  const panelBytes = Math.ceil((Math.min(n, NC) * es) / TILE_B_BYTES) * TILE_B_BYTES;
+  const rawA = CONTROL_BYTES;
+  const rawB = rawA + align(span(transA ? k : m, transA ? m : k, lda) * es);
+  const packedA = rawB + align(span(transB ? n : k, transB ? k : n, ldb) * es);
+  const packedB = packedA + rows * k * es;
+  const block = packedB + panelBytes * k;
+  return { rawA, rawB, packedA, packedB, block, end: block + rows * panelBytes };
+}
+
+/** Packs op(A) from its raw copy into row strips at `at.packedA`, zero-padding the last strip. */
+function packA(engine: Engine, call: GemmCall, at: Staging, es: number): void {
+  const { m, k, lda, transA } = call;
+  const gather = es === 8 ? engine.kernels.gather64 : engine.kernels.gather32;
+  const [rs, ps] = transA ? [es, lda * es] : [lda * es, es];
+  const full = Math.floor(m / TILE_ROWS);
+  const stepBytes = TILE_ROWS * es;
+  if (full > 0) gather(at.packedA, at.rawA, full, k, TILE_ROWS, stepBytes, TILE_ROWS * rs, ps, rs);
+  const rest = m - full * TILE_ROWS;
+  if (rest > 0) {
+    const dst = at.packedA + full * k * stepBytes;
+    new Uint8Array(engine.memory.buffer, dst, k * stepBytes).fill(0);
+    gather(dst, at.rawA + full * TILE_ROWS * rs, 1, k, rest, stepBytes, 0, ps, rs);
   }
 }
 
-/** Grows the module's memory to at least `bytes`; returns the (possibly new) buffer. */
-function ensureMemory(inst: Instance, bytes: number): ArrayBuffer {
-  const have = inst.memory.buffer.byteLength;
-  if (have < bytes) inst.memory.grow(Math.ceil((bytes - have) / 65536));
-  return inst.memory.buffer;
+/** Packs op(B)[:, j0:j0+nc] from its raw copy into column strips at `at.packedB`, zero-padding the last. */
+function packB(engine: Engine, call: GemmCall, at: Staging, es: number, j0: number, nc: number): void {
+  const { k, ldb, transB } = call;
+  const gather = es === 8 ? engine.kernels.gather64 : engine.kernels.gather32;
+  const nr = TILE_B_BYTES / es;
+  const [rs, ps] = transB ? [ldb * es, es] : [es, ldb * es];
+  const src = at.rawB + j0 * rs;
+  const full = Math.floor(nc / nr);
+  if (full > 0) gather(at.packedB, src, full, k, nr, TILE_B_BYTES, nr * rs, ps, rs);
+  const rest = nc - full * nr;
+  if (rest > 0) {
+    const dst = at.packedB + full * k * TILE_B_BYTES;
+    new Uint8Array(engine.memory.buffer, dst, k * TILE_B_BYTES).fill(0);
+    gather(dst, src + full * nr * rs, 1, k, rest, TILE_B_BYTES, 0, ps, rs);
+  }
 }
 
-function gemmWasm(inst: Instance, call: GemmCall): void {
-  const { m, n, k, a, lda, b, ldb, c, ldc, transA, transB, alpha, beta } = call;
+/** Splits [0, count) into `parts` nearly equal ranges. */
+function ranges(count: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, i) => [Math.floor((count * i) / parts), Math.floor((count * (i + 1)) / parts)] as [number, number]);
+}
+
+function gemmStaged(engine: Engine, call: GemmCall, threads: number): void {
+  const { m, n, k, a, lda, b, ldb, c, ldc, alpha, beta, transA, transB } = call;
+  const f64 = c instanceof Float64Array;
+  const es = f64 ? 8 : 4;
+  const nr = TILE_B_BYTES / es;
+  const at = staging(call, es);
+  const have = engine.memory.buffer.byteLength;
+  if (have < at.end) engine.memory.grow(Math.ceil((at.end - have) / 65536));
+  const View = f64 ? Float64Array : Float32Array;
+  const view = new View(engine.memory.buffer);
+  view.set(a.subarray(0, span(transA ? k : m, transA ? m : k, lda)), at.rawA / es);
+  view.set(b.subarray(0, span(transB ? n : k, transB ? k : n, ldb)), at.rawB / es);
+  packA(engine, call, at, es);
+  const rowStrips = Math.ceil(m / TILE_ROWS);
+  const ldcBlock = Math.ceil((Math.min(n, NC) * es) / TILE_B_BYTES) * TILE_B_BYTES;
+  const blockBase = at.block / es;
+  const blockLd = ldcBlock / es;
+  // C ← A·B and C ← A·B + C are the tiles' own stores; other α, β scale afterwards
+  const direct = alpha === 1 && (beta === 0 || beta === 1);
+  const workers = threads > 1 && engine.pool !== null && 2 * m * n * k >= THREADED_MIN_FLOPS ? engine.pool.ready().slice(0, threads - 1) : [];
+  for (let j0 = 0; j0 < n; j0 += NC) {
+    const nc = Math.min(NC, n - j0);
+    const colStrips = Math.ceil(nc / nr);
+    packB(engine, call, at, es, j0, nc);
+    if (direct && beta === 1) for (let i = 0; i < m; i++) view.set(c.subarray(i * ldc + j0, i * ldc + j0 + nc), blockBase + i * blockLd);
+    const job: TileJob = { f64, k, r0: 0, r1: rowStrips, s0: 0, s1: colStrips, pa: at.packedA, pb: at.packedB, pc: at.block, ldc: ldcBlock, accumulate: direct && beta === 1 };
+    // split the longer side of the tile grid between the threads; this thread takes the first part
+    const byRows = rowStrips >= colStrips;
+    const parts = ranges(byRows ? rowStrips : colStrips, workers.length + 1);
+    const part = (i: number): TileJob => (byRows ? { ...job, r0: parts[i]![0], r1: parts[i]![1] } : { ...job, s0: parts[i]![0], s1: parts[i]![1] });
+    workers.forEach((w, i) => engine.pool!.post(w, part(i + 1)));
+    const started = performance.now();
+    runTileJob(engine.kernels, part(0));
+    const own = performance.now() - started;
+    for (const w of workers) engine.pool!.join(w, Math.max(10_000, 50 * own));
+    for (let i = 0; i < m; i++) {
+      const src = blockBase + i * blockLd;
+      const dst = i * ldc + j0;
+      if (direct) c.set(view.subarray(src, src + nc), dst);
+      else if (beta === 0) for (let q = 0; q < nc; q++) c[dst + q] = alpha * view[src + q]!;
+      else for (let q = 0; q < nc; q++) c[dst + q] = alpha * view[src + q]! + beta * c[dst + q]!;
+    }
+  }
+}
+
+/** The call on rows [m0, m0+rows) of op(A) and C. */
+function rowSlice(call: GemmCall, m0: number, rows: number): GemmCall {
+  const a = call.transA ? call.a.subarray(m0) : call.a.subarray(m0 * call.lda);
+  return { ...call, m: rows, a, c: call.c.subarray(m0 * call.ldc) };
+}
+
+/** The call on k-steps [k0, k0+steps), accumulating into C unless it is the first. */
+function depthSlice(call: GemmCall, k0: number, steps: number): GemmCall {
+  const a = call.transA ? call.a.subarray(k0 * call.lda) : call.a.subarray(k0);
+  const b = call.transB ? call.b.subarray(k0) : call.b.subarray(k0 * call.ldb);
+  return { ...call, k: steps, a, b, beta: k0 === 0 ? call.beta : 1 };
+}
+
+function gemmWasm(engine: Engine, call: GemmCall, threads: number): void {
+  const { m, n, k, c, ldc, alpha, beta } = call;
   if (k === 0 || alpha === 0) {
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) c[i * ldc + j] = beta === 0 ? 0 : beta * c[i * ldc + j]!;
     return;
   }
-  const f64 = c instanceof Float64Array;
-  const es = f64 ? 8 : 4;
-  const NR = 32 / es;
-  const tile = f64 ? inst.tile64 : inst.tile32;
-  const ncMax = Math.min(NC, Math.ceil(n / NR) * NR);
-  // linear memory: packed A block (MC × KC) | packed B panel (k × nc, all of k) | C block (MC × nc)
-  const aBytes = MC * KC * es;
-  const bBytes = Math.ceil(k / KC) * KC * ncMax * es;
-  const cBytes = MC * ncMax * es;
-  const buffer = ensureMemory(inst, aBytes + bBytes + cBytes);
-  const View = f64 ? Float64Array : Float32Array;
-  const pa = new View(buffer, 0, aBytes / es);
-  const pb = new View(buffer, aBytes, bBytes / es);
-  const cb = new View(buffer, aBytes + bBytes, cBytes / es);
-  const ldcb = ncMax * es;
-  for (let j0 = 0; j0 < n; j0 += NC) {
-    const nc = Math.min(NC, n - j0);
-    const strips = Math.ceil(nc / NR);
-    // B panel: strip s holds k rows of NR columns, so k-block p0 of strip s starts at (s·k + p0)·NR
-    for (let s = 0; s < strips; s++) {
-      const base = s * k * NR;
-      for (let q = 0; q < NR; q++) {
-        const j = j0 + s * NR + q;
-        if (j >= n) {
-          for (let p = 0; p < k; p++) pb[base + p * NR + q] = 0;
-        } else if (transB) {
-          for (let p = 0; p < k; p++) pb[base + p * NR + q] = b[j * ldb + p]!;
-        } else {
-          for (let p = 0; p < k; p++) pb[base + p * NR + q] = b[p * ldb + j]!;
-        }
-      }
+  const es = c instanceof Float64Array ? 8 : 4;
+  if (staging(call, es).end > engine.stagingLimit && (m > TILE_ROWS || k > 1)) {
+    // halve the larger of m and k until the operands fit the staging limit
+    if (m > TILE_ROWS && (m >= k || k === 1)) {
+      const half = Math.ceil(m / 2 / TILE_ROWS) * TILE_ROWS;
+      gemmWasm(engine, rowSlice(call, 0, half), threads);
+      gemmWasm(engine, rowSlice(call, half, m - half), threads);
+    } else {
+      const half = Math.ceil(k / 2);
+      gemmWasm(engine, depthSlice(call, 0, half), threads);
+      gemmWasm(engine, depthSlice(call, half, k - half), threads);
     }
-    for (let i0 = 0; i0 < m; i0 += MC) {
-      const mc = Math.min(MC, m - i0);
-      for (let p0 = 0; p0 < k; p0 += KC) {
-        const kc = Math.min(KC, k - p0);
-        for (let is = 0; is < mc; is += MR) {
-          const off = is * kc;
-          for (let r = 0; r < MR; r++) {
-            const i = i0 + is + r;
-            if (is + r >= mc) {
-              for (let p = 0; p < kc; p++) pa[off + p * MR + r] = 0;
-            } else if (transA) {
-              for (let p = 0; p < kc; p++) pa[off + p * MR + r] = a[(p0 + p) * lda + i]!;
-            } else {
-              const row = i * lda + p0;
-              for (let p = 0; p < kc; p++) pa[off + p * MR + r] = a[row + p]!;
-            }
-          }
-        }
-        const acc = p0 === 0 ? 0 : 1;
-        for (let s = 0; s < strips; s++) {
-          const bAddr = aBytes + (s * k + p0) * NR * es;
-          for (let is = 0; is < mc; is += MR) tile(kc, is * kc * es, bAddr, aBytes + bBytes + (is * ncMax + s * NR) * es, ldcb, acc);
-        }
-      }
-      // C ← α·(block) + β·C for the valid rows and columns
-      for (let r = 0; r < mc; r++) {
-        const src = r * ncMax;
-        const dst = (i0 + r) * ldc + j0;
-        if (beta === 0) for (let q = 0; q < nc; q++) c[dst + q] = alpha * cb[src + q]!;
-        else for (let q = 0; q < nc; q++) c[dst + q] = alpha * cb[src + q]! + beta * c[dst + q]!;
-      }
-    }
+    return;
   }
+  gemmStaged(engine, call, threads);
+}
+
+/** Rows of one activation call staged at a time (each of c, d1, d2 at most ~16 MiB). */
+const ACTIVATION_CHUNK_BYTES = 16 << 20;
+
+/** Copies rows × width values from `src` (row stride width) to `dst` (row stride ld), or back. */
+function copyRows(src: Float32Array, srcLd: number, dst: Float32Array, dstLd: number, rows: number, width: number): void {
+  if (srcLd === width && dstLd === width) {
+    dst.set(src.subarray(0, rows * width));
+    return;
+  }
+  for (let r = 0; r < rows; r++) dst.set(src.subarray(r * srcLd, r * srcLd + width), r * dstLd);
+}
+
+/**
+ * The layer epilogue of nn/fusedActivations.ts on the module: float32 sigmoid layers only (the
+ * activation that dominates the autoencoders; others stay in TypeScript). Rows are staged in
+ * memory padded to whole vectors.
+ */
+function activateWasm(engine: Engine, act: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number): boolean {
+  if (act !== "sigmoid" || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !(d2 === null || d2 instanceof Float32Array)) return false;
+  if (rows === 0 || width === 0) return true;
+  const ld = Math.ceil(width / 4) * 4;
+  const chunk = Math.max(1, Math.min(rows, Math.floor(ACTIVATION_CHUNK_BYTES / (4 * ld))));
+  const biasAt = CONTROL_BYTES;
+  const cAt = biasAt + 4 * ld;
+  const d1At = cAt + 4 * ld * chunk;
+  const d2At = d1At + 4 * ld * chunk;
+  const end = d2At + (d2 === null ? 0 : 4 * ld * chunk);
+  const have = engine.memory.buffer.byteLength;
+  if (have < end) engine.memory.grow(Math.ceil((end - have) / 65536));
+  const view = new Float32Array(engine.memory.buffer);
+  const region = (at: number): Float32Array => view.subarray(at / 4, at / 4 + ld * chunk);
+  view.fill(0, biasAt / 4, biasAt / 4 + ld);
+  view.set(bias.subarray(0, width), biasAt / 4);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const n = Math.min(chunk, rows - r0);
+    copyRows(c.subarray(r0 * width), width, region(cAt), ld, n, width);
+    engine.kernels.sigmoid32(cAt, biasAt, d1At, d2 === null ? 0 : d2At, n, 4 * ld);
+    copyRows(region(cAt), ld, c.subarray(r0 * width), width, n, width);
+    copyRows(region(d1At), ld, d1.subarray(r0 * width), width, n, width);
+    if (d2 !== null) copyRows(region(d2At), ld, d2.subarray(r0 * width), width, n, width);
+  }
+  return true;
+}
+
+function backendOf(engine: Engine, threads: number): GemmBackend {
+  const name = `portable-wasm-${engine.fma ? "relaxed-simd" : "simd"}`;
+  return {
+    name,
+    get threads(): number {
+      return engine.pool === null ? 1 : Math.min(threads, 1 + engine.pool.ready().length);
+    },
+    gemm: (call) => gemmWasm(engine, call, threads),
+    activate: (act, c, bias, d1, d2, rows, width) => activateWasm(engine, act, c, bias, d1, d2, rows, width),
+    whenReady: () => engine.pool?.whenReady() ?? Promise.resolve(),
+    withThreads: (t: number) => backendOf(engine, Math.max(1, Math.min(t, threads))),
+  };
 }
 
 /**
  * The WebAssembly SIMD backend, or null where WebAssembly SIMD is unavailable. Runs in browsers
- * and Node alike; accumulates in the element type (as the native backend does).
+ * and Node alike; accumulates in the element type (as the native backend does). With
+ * `threads` > 1 and a `spawnWorker`, products are split between the caller and workers over
+ * shared memory once the workers are up (until then, and for small products, the caller works alone).
  */
-export function wasmBackend(): GemmBackend | null {
-  const inst = instantiate();
-  if (inst === null) return null;
-  return { name: "portable-wasm-simd", threads: 1, gemm: (call) => gemmWasm(inst, call) };
+export function wasmBackend(options: WasmBackendOptions = {}): GemmBackend | null {
+  const engine = createEngine(options);
+  if (engine === null) return null;
+  return backendOf(engine, engine.pool === null ? 1 : engine.pool.size + 1);
 }

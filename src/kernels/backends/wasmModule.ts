@@ -1,0 +1,156 @@
+/** @file the WebAssembly SIMD GEMM micro-kernel module, emitted byte by byte at load time */
+
+// A few hundred bytes written here (no toolchain in the build, nothing fetched at run time), so it
+// runs wherever WebAssembly SIMD128 does: Node ≥ 16 and current browsers. The module imports its
+// memory (shared when threads work on it) and exports tile32 and tile64:
+//   tile(kc, pa, pb, pc, ldc, accumulate)
+// a 4 × 2-vector register tile (4×8 floats or 4×4 doubles) over kc packed k-steps — A packed 4
+// values per step, B 2 vectors per step — stored to C at pc with row stride ldc bytes, added to
+// what is there when `accumulate` is 1. With relaxed SIMD each multiply-add is one fused
+// instruction (≈1.6× the mul + add kernel here). Why 4 rows: V8 keeps one of x64's sixteen vector
+// registers as scratch and hoists every broadcast of a k-step above its multiply-adds, so a 6-row
+// tile (12 accumulators + 2 B + 6 A) spills; 8 + 2 + 4 fits. Unrolling k spills the same way.
+
+import { I32, name, op, section, uleb, V128, vec } from "./wasmEmit.js";
+import { sigmoidBody } from "./wasmSigmoid.js";
+
+/** Rows of a register tile. */
+export const TILE_ROWS = 4;
+/** Bytes of B per k-step of a tile: two 128-bit vectors. */
+export const TILE_B_BYTES = 32;
+
+/** Options of the emitted module. */
+export interface KernelModuleOptions {
+  /** Use relaxed SIMD's fused multiply-add (f32x4/f64x2.relaxed_madd) instead of mul + add. */
+  readonly fma: boolean;
+  /** Import a shared memory (for worker threads) instead of a private one. */
+  readonly shared: boolean;
+  /** The memory's maximum size in 64 KiB pages (required for shared memory). */
+  readonly maxPages: number;
+}
+
+/** The tile function's body for elements of `bytes` bytes (4: f32x4, 8: f64x2). */
+function tileBody(bytes: 4 | 8, fma: boolean): number[] {
+  const [KC, PA, PB, PC, LDC, ACC] = [0, 1, 2, 3, 4, 5];
+  const acc = (r: number, v: number): number => 6 + r * 2 + v;
+  const [B0, B1, A] = [6 + 2 * TILE_ROWS, 7 + 2 * TILE_ROWS, 8 + 2 * TILE_ROWS];
+  const ROW = 9 + 2 * TILE_ROWS;
+  const log2 = bytes === 4 ? 2 : 3;
+  const loadSplat = (offset: number) => op.simd(bytes === 4 ? 0x09 : 0x0a, log2, ...uleb(offset));
+  const add = bytes === 4 ? op.simd(228) : op.simd(240);
+  const mul = bytes === 4 ? op.simd(230) : op.simd(242);
+  const madd = bytes === 4 ? op.simd(0x105) : op.simd(0x107);
+  const load = (offset: number) => op.simd(0x00, 4, ...uleb(offset));
+  const store = (offset: number) => op.simd(0x0b, 4, ...uleb(offset));
+  const code: number[] = [];
+  // k loop: b0, b1 ← B's two vectors of this step; per row r: a ← splat(A[r]); acc[r][v] += a·b_v
+  code.push(...op.loop);
+  code.push(...op.localGet(PB), ...load(0), ...op.localSet(B0));
+  code.push(...op.localGet(PB), ...load(16), ...op.localSet(B1));
+  for (let r = 0; r < TILE_ROWS; r++) {
+    code.push(...op.localGet(PA), ...loadSplat(r * bytes), ...op.localSet(A));
+    for (let v = 0; v < 2; v++) {
+      const b = op.localGet(v === 0 ? B0 : B1);
+      if (fma) code.push(...op.localGet(A), ...b, ...op.localGet(acc(r, v)), ...madd);
+      else code.push(...op.localGet(acc(r, v)), ...op.localGet(A), ...b, ...mul, ...add);
+      code.push(...op.localSet(acc(r, v)));
+    }
+  }
+  code.push(...op.localGet(PA), ...op.i32Const(TILE_ROWS * bytes), ...op.i32Add, ...op.localSet(PA));
+  code.push(...op.localGet(PB), ...op.i32Const(TILE_B_BYTES), ...op.i32Add, ...op.localSet(PB));
+  code.push(...op.localGet(KC), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(KC), ...op.brIf(0), ...op.end);
+  // store rows of C at pc + r·ldc, adding what is there when accumulating over k-blocks
+  code.push(...op.localGet(PC), ...op.localSet(ROW));
+  for (let r = 0; r < TILE_ROWS; r++) {
+    code.push(...op.localGet(ACC), ...op.if);
+    for (let v = 0; v < 2; v++) code.push(...op.localGet(acc(r, v)), ...op.localGet(ROW), ...load(v * 16), ...add, ...op.localSet(acc(r, v)));
+    code.push(...op.end);
+    for (let v = 0; v < 2; v++) code.push(...op.localGet(ROW), ...op.localGet(acc(r, v)), ...store(v * 16));
+    code.push(...op.localGet(ROW), ...op.localGet(LDC), ...op.i32Add, ...op.localSet(ROW));
+  }
+  code.push(...op.end);
+  const locals = vec([[...uleb(2 * TILE_ROWS + 3), V128], [...uleb(1), I32]]);
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * The packing routine's body: copies `strips` strips of `lanes` lanes × k steps, element by element
+ * (i32 or i64 moves, so no float is touched), from src + strip·stripStride + lane·rs + step·ps to
+ * dst + (strip·k + step)·stepBytes + lane·es. All addresses and strides in bytes; counts ≥ 1.
+ * In JavaScript the same strided loops cost ~5 ns an element — as much as the product on two threads.
+ */
+function gatherBody(bytes: 4 | 8): number[] {
+  const [DST, SRC, STRIPS, K, LANES, STEP, STRIDE, PS, RS] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [DL, SL, R, D, Q, P, KSTEP] = [9, 10, 11, 12, 13, 14, 15];
+  const move = bytes === 4 ? [0x28, 2, 0, 0x36, 2, 0] : [0x29, 3, 0, 0x37, 3, 0]; // load then store, align, offset 0
+  const get = op.localGet;
+  const set = op.localSet;
+  const addTo = (local: number, amount: number[]): number[] => [...get(local), ...amount, ...op.i32Add, ...set(local)];
+  const countDown = (local: number): number[] => [...get(local), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(local), ...op.brIf(0)];
+  const code = [
+    ...get(K), ...get(STEP), ...op.i32Mul, ...set(KSTEP),
+    ...op.loop,
+    ...get(DST), ...set(DL), ...get(SRC), ...set(SL), ...get(LANES), ...set(R),
+    ...op.loop,
+    ...get(DL), ...set(D), ...get(SL), ...set(Q), ...get(K), ...set(P),
+    ...op.loop,
+    ...get(D), ...get(Q), move[0]!, move[1]!, move[2]!, move[3]!, move[4]!, move[5]!,
+    ...addTo(D, get(STEP)), ...addTo(Q, get(PS)),
+    ...countDown(P), ...op.end,
+    ...addTo(DL, op.i32Const(bytes)), ...addTo(SL, get(RS)),
+    ...countDown(R), ...op.end,
+    ...addTo(DST, get(KSTEP)), ...addTo(SRC, get(STRIDE)),
+    ...countDown(STRIPS), ...op.end,
+    ...op.end,
+  ];
+  const body = [...vec([[...uleb(7), I32]]), ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/** The module's bytes: imports env.mem, exports tile32, tile64, gather32, gather64 and sigmoid32 (wasmSigmoid.ts). */
+export function kernelModuleBytes(options: KernelModuleOptions): Uint8Array<ArrayBuffer> {
+  const tileType = [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), ...vec([])];
+  const gatherType = [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([])];
+  const limits = options.shared ? [0x03, ...uleb(1), ...uleb(options.maxPages)] : [0x01, ...uleb(1), ...uleb(options.maxPages)];
+  const bytes = [
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
+    ...section(1, vec([tileType, gatherType])),
+    ...section(2, vec([[...name("env"), ...name("mem"), 0x02, ...limits]])),
+    ...section(3, vec([[0], [0], [1], [1], [0]])),
+    ...section(7, vec([[...name("tile32"), 0x00, 0], [...name("tile64"), 0x00, 1], [...name("gather32"), 0x00, 2], [...name("gather64"), 0x00, 3], [...name("sigmoid32"), 0x00, 4]])),
+    ...section(10, vec([tileBody(4, options.fma), tileBody(8, options.fma), gatherBody(4), gatherBody(8), sigmoidBody()])),
+  ];
+  return new Uint8Array(bytes);
+}
+
+/** The signature of tile32 and tile64 (byte addresses in the module's memory). */
+export type TileFunction = (kc: number, pa: number, pb: number, pc: number, ldc: number, accumulate: number) => void;
+
+/** The signature of gather32 and gather64: (dst, src, strips, k, lanes, stepBytes, stripStride, ps, rs), bytes. */
+export type GatherFunction = (dst: number, src: number, strips: number, k: number, lanes: number, stepBytes: number, stripStride: number, ps: number, rs: number) => void;
+
+/** The module's exports. */
+export interface KernelExports {
+  readonly tile32: TileFunction;
+  readonly tile64: TileFunction;
+  readonly gather32: GatherFunction;
+  readonly gather64: GatherFunction;
+  /** (c, bias, d1, d2 or 0, rows, rowBytes): the sigmoid layer epilogue on padded float32 rows. */
+  readonly sigmoid32: (c: number, bias: number, d1: number, d2: number, rows: number, rowBytes: number) => void;
+}
+
+/** Instantiates the module on `memory` (shared or not, as the module was built). */
+export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
+  return new WebAssembly.Instance(module, { env: { mem: memory } }).exports as unknown as KernelExports;
+}
+
+/** Whether this engine validates the module: SIMD128, and relaxed SIMD when `fma` is asked for. */
+export function kernelModuleSupported(options: KernelModuleOptions): boolean {
+  try {
+    return WebAssembly.validate(kernelModuleBytes(options));
+  } catch {
+    // no WebAssembly at all
+    return false;
+  }
+}

@@ -1,0 +1,163 @@
+/** @file the part of the WebAssembly GEMM both the calling thread and its workers run: tile loops over packed blocks, and the job protocol */
+import { instantiateKernels, TILE_B_BYTES, TILE_ROWS, type TileFunction } from "./wasmModule.js";
+
+/** k-steps per packed block: an A strip block (4 × 256 floats, 4 KiB) and a B strip block (8 KiB) stay in L1. */
+export const KC = 256;
+/** Row strips walked against one B strip before moving on: 16 × 4 rows × KC floats (64 KiB) stay in L2. */
+const CHUNK_STRIPS = 16;
+
+/**
+ * One rectangle of tiles over packed operands in the module's memory (byte addresses):
+ * A as row strips (strip r, step p at pa + (r·k + p)·4·es), B as column strips (strip s, step p at
+ * pb + (s·k + p)·32), C at pc with row stride ldc bytes. Covers row strips [r0, r1) × column
+ * strips [s0, s1), all of k, adding to C there when `accumulate` is set and overwriting it otherwise.
+ */
+export interface TileJob {
+  readonly f64: boolean;
+  readonly k: number;
+  readonly r0: number;
+  readonly r1: number;
+  readonly s0: number;
+  readonly s1: number;
+  readonly pa: number;
+  readonly pb: number;
+  readonly pc: number;
+  readonly ldc: number;
+  readonly accumulate: boolean;
+}
+
+/** Runs a job: k-blocks outermost (C tiles accumulate after the first), then L2-sized row chunks, then B strips. */
+export function runTileJob(tiles: { tile32: TileFunction; tile64: TileFunction }, job: TileJob): void {
+  const { k, r0, r1, s0, s1, pa, pb, pc, ldc } = job;
+  const es = job.f64 ? 8 : 4;
+  const tile = job.f64 ? tiles.tile64 : tiles.tile32;
+  const aStrip = TILE_ROWS * es;
+  for (let p0 = 0; p0 < k; p0 += KC) {
+    const kc = Math.min(KC, k - p0);
+    const accumulate = p0 === 0 && !job.accumulate ? 0 : 1;
+    for (let c0 = r0; c0 < r1; c0 += CHUNK_STRIPS) {
+      const c1 = Math.min(c0 + CHUNK_STRIPS, r1);
+      for (let s = s0; s < s1; s++) {
+        const b = pb + (s * k + p0) * TILE_B_BYTES;
+        const cCol = pc + s * TILE_B_BYTES;
+        for (let r = c0; r < c1; r++) tile(kc, pa + (r * k + p0) * aStrip, b, cCol + r * TILE_ROWS * ldc, ldc, accumulate);
+      }
+    }
+  }
+}
+
+// The control block of worker w is 16 int32s at byte 64·w of the shared memory:
+// [job sequence, done sequence, ready, unused, f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate].
+const SEQ = 0;
+const DONE = 1;
+const READY = 2;
+const PARAMS = 4;
+/** Bytes of control blocks reserved at the start of memory (room for 15 workers). */
+export const CONTROL_BYTES = 1024;
+const BLOCK_INTS = 16;
+
+/** What a worker is started with: the compiled module, the shared memory, and its index. */
+export interface GemmWorkerInit {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  readonly index: number;
+}
+
+/** Starts a worker thread running serveGemmWorker(init): the platform edge (Node's worker_threads, or a browser Worker). */
+export type SpawnGemmWorker = (init: GemmWorkerInit, onError: (error: Error) => void) => void;
+
+function control(memory: WebAssembly.Memory, index: number): Int32Array {
+  return new Int32Array(memory.buffer, index * BLOCK_INTS * 4, BLOCK_INTS);
+}
+
+/** A worker's whole life: instantiate the kernels on the shared memory, say ready, then run jobs as they are posted. */
+export function serveGemmWorker(init: GemmWorkerInit): never {
+  const tiles = instantiateKernels(init.module, init.memory);
+  const ctl = control(init.memory, init.index);
+  let seen = Atomics.load(ctl, SEQ);
+  Atomics.store(ctl, READY, 1);
+  Atomics.notify(ctl, READY);
+  for (;;) {
+    Atomics.wait(ctl, SEQ, seen);
+    const job = Atomics.load(ctl, SEQ);
+    if (job === seen) continue;
+    seen = job;
+    const [f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate] = Array.from(ctl.subarray(PARAMS, PARAMS + 11));
+    runTileJob(tiles, { f64: f64 === 1, k: k!, r0: r0!, r1: r1!, s0: s0!, s1: s1!, pa: pa!, pb: pb!, pc: pc!, ldc: ldc!, accumulate: accumulate === 1 });
+    Atomics.store(ctl, DONE, job);
+    Atomics.notify(ctl, DONE);
+  }
+}
+
+/**
+ * The calling thread's side: posts jobs to ready workers and waits for them. A worker that never
+ * becomes ready is simply not used; one that stops mid-job makes the wait throw after `timeoutMs`.
+ */
+export class WorkerPool {
+  private readonly sequence: number[];
+  /** Whether a blocking wait is allowed on this thread (not on a browser's main thread). */
+  private canBlock = true;
+  private failure: Error | null = null;
+
+  constructor(
+    private readonly memory: WebAssembly.Memory,
+    readonly size: number,
+  ) {
+    this.sequence = Array.from({ length: size }, () => 0);
+  }
+
+  /** Starts the workers; errors they raise (failing to start, say) are reported once to `notice`. */
+  start(module: WebAssembly.Module, spawn: SpawnGemmWorker, notice: (line: string) => void): void {
+    for (let w = 0; w < this.size; w++) {
+      spawn({ module, memory: this.memory, index: w + 1 }, (error) => {
+        if (this.failure === null) notice(`hessian-lab: a WebAssembly GEMM worker failed (${error.message}); continuing on fewer threads`);
+        this.failure = error;
+      });
+    }
+  }
+
+  /** Indices (1-based, as in the control blocks) of workers ready for jobs. */
+  ready(): number[] {
+    const out: number[] = [];
+    if (this.failure !== null) return out;
+    for (let w = 1; w <= this.size; w++) if (Atomics.load(control(this.memory, w), READY) === 1) out.push(w);
+    return out;
+  }
+
+  /** Resolves when every worker is ready (or `timeoutMs` passed): for benchmarks, which should time the threaded path. */
+  async whenReady(timeoutMs = 10_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.ready().length < this.size && this.failure === null && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  /** Posts a job to worker w. */
+  post(w: number, job: TileJob): void {
+    const ctl = control(this.memory, w);
+    ctl.set([job.f64 ? 1 : 0, job.k, job.r0, job.r1, job.s0, job.s1, job.pa, job.pb, job.pc, job.ldc, job.accumulate ? 1 : 0], PARAMS);
+    const seq = (this.sequence[w - 1]! + 1) | 0;
+    this.sequence[w - 1] = seq;
+    Atomics.store(ctl, SEQ, seq);
+    Atomics.notify(ctl, SEQ);
+  }
+
+  /** Waits until worker w has finished its last job. */
+  join(w: number, timeoutMs: number): void {
+    const ctl = control(this.memory, w);
+    const seq = this.sequence[w - 1]!;
+    const until = performance.now() + timeoutMs;
+    for (;;) {
+      const done = Atomics.load(ctl, DONE);
+      if (done === seq) return;
+      if (performance.now() > until) throw new Error(`WebAssembly GEMM worker ${w} did not finish a product within ${Math.round(timeoutMs)} ms`);
+      if (this.canBlock) {
+        try {
+          Atomics.wait(ctl, DONE, done, 50);
+        } catch (e) {
+          // browsers forbid blocking their main thread: spin on the flag instead
+          if (!(e instanceof TypeError)) throw e;
+          this.canBlock = false;
+        }
+      }
+    }
+  }
+}
