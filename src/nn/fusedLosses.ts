@@ -119,8 +119,8 @@ function lossHessianProductInPlace(
  * one (an autoencoder's output layer is as wide as its input, so this loss is not negligible).
  */
 export function lossValueAndGradient(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number, scratch: TypedArray, grad: TypedArray): number {
-  const native = gemmBackend().sigmoidCrossEntropy;
-  if (name === "sigmoid_cross_entropy" && native !== undefined) return native(y, t, grad, null, rows * width);
+  const simd = name === "sigmoid_cross_entropy" ? gemmBackend().sigmoidCrossEntropy?.(y, t, grad, null, rows * width) : undefined;
+  if (simd !== undefined && simd !== null) return simd;
   const value = lossValue(name, y, t, rows, width, scratch);
   lossGradientInPlace(name, y, t, rows, width, scratch, grad);
   return value;
@@ -138,11 +138,9 @@ export function lossGradientAndHessianProduct(
   grad: TypedArray | null,
   hu: TypedArray,
 ): void {
-  const native = gemmBackend().sigmoidCrossEntropy;
-  if (name === "sigmoid_cross_entropy" && native !== undefined) {
-    // hu takes the diagonal σ(y)σ(−y), then is scaled by u in place
-    const n = rows * width;
-    native(y, t, grad ?? scratch, hu, n);
+  const n = rows * width;
+  // the backend's kernel leaves the diagonal σ(y)σ(−y) in hu, then it is scaled by u in place
+  if (name === "sigmoid_cross_entropy" && gemmBackend().sigmoidCrossEntropy?.(y, t, grad ?? scratch, hu, n) != null) {
     for (let i = 0; i < n; i++) hu[i] = hu[i]! * u[i]!;
     return;
   }

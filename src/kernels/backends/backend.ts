@@ -46,9 +46,10 @@ export interface GemmBackend {
   readonly rForwardStep?: (rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number) => void;
   /**
    * Optional sigmoid cross-entropy from logits over n elements: returns Σ softplus(y) − t·y and
-   * writes grad ← σ(y) − t and, when given, hdiag ← σ(y)σ(−y).
+   * writes grad ← σ(y) − t and, when given, hdiag ← σ(y)σ(−y); or returns null, touching nothing,
+   * for element types it does not handle (the caller then does it in TypeScript).
    */
-  readonly sigmoidCrossEntropy?: (y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number) => number;
+  readonly sigmoidCrossEntropy?: (y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number) => number | null;
   /** Resolves once helper threads that start asynchronously are up (benchmarks wait, so they time the threaded path). */
   readonly whenReady?: () => Promise<void>;
   /** The same backend limited to some number of threads, where it can vary them (for scaling runs). */

@@ -54,7 +54,8 @@ test("the float32 sigmoid epilogue matches σ, σ′, σ″ in float64 to a few 
       for (let i = 0; i < z.length; i++) {
         const x = Math.fround(Math.fround(z[i]!) + bias[i % width]!);
         const s = 1 / (1 + Math.exp(-x));
-        const ds = s * (1 - s);
+        const ex = Math.exp(-Math.abs(x));
+        const ds = ex / (1 + ex) ** 2;
         const checks: [string, number, number][] = [["σ", c[i]!, s], ["σ′", d1[i]!, ds]];
         if (d2 !== null) checks.push(["σ″", d2[i]!, ds * (1 - 2 * s)]);
         for (const [what, got, want] of checks) {
@@ -100,4 +101,33 @@ test("Node's threaded backend brings its worker up and splits products between t
   const { call: c, want } = call(new Rng(9), 300, 200, 150, true, false, 1);
   backend.gemm(c);
   assert.ok(maxAbsDiff(c.c, want) < 1e-12);
+});
+
+test("float32 sigmoid cross-entropy on the module matches softplus(y) − t·y, σ(y) − t and σσ′ in float64", () => {
+  const backend = wasmBackend();
+  assert.ok(backend?.sigmoidCrossEntropy !== undefined);
+  const rng = new Rng(6);
+  for (const n of [1, 3, 4, 7, 1001]) {
+    const y = Float32Array.from({ length: n }, () => (rng.uniform() - 0.5) * 60);
+    [0, 1e-20, -1e-20, 15, -15, 90, -90, 200, -200].slice(0, n).forEach((v, i) => (y[i] = v));
+    const t = Float32Array.from({ length: n }, () => rng.uniform());
+    for (const withH of [false, true]) {
+      const grad = new Float32Array(n);
+      const hdiag = withH ? new Float32Array(n) : null;
+      const total = backend.sigmoidCrossEntropy!(y, t, grad, hdiag, n);
+      let want = 0;
+      for (let i = 0; i < n; i++) {
+        const z = y[i]!;
+        const s = 1 / (1 + Math.exp(-z));
+        const e = Math.exp(-Math.abs(z));
+        const ds = e / (1 + e) ** 2; // σσ′ without the cancellation of s·(1 − s) at large |z|
+        want += Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))) - t[i]! * z;
+        assert.ok(Math.abs(grad[i]! - (s - t[i]!)) <= 2e-7 * (Math.abs(s) + Math.abs(t[i]!)) + 1e-37, `grad at y=${z}: ${grad[i]}`);
+        if (hdiag !== null) assert.ok(Math.abs(hdiag[i]! - ds) <= 5e-7 * ds + 1e-37, `σσ′ at y=${z}: ${hdiag[i]} vs ${ds}`);
+      }
+      // each element's loss is rounded to float32 once before the float64 sum
+      assert.ok(total !== null && Math.abs(total - want) <= 2e-7 * n * Math.max(1, Math.abs(want) / n), `n ${n}: ${total} vs ${want}`);
+    }
+  }
+  assert.equal(backend.sigmoidCrossEntropy!(new Float64Array(4), new Float64Array(4), new Float64Array(4), null, 4), null, "float64 stays in TypeScript");
 });

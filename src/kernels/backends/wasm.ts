@@ -94,7 +94,8 @@ function packA(engine: Engine, call: GemmCall, at: Staging, es: number): void {
   const [rs, ps] = transA ? [es, lda * es] : [lda * es, es];
   const full = Math.floor(m / TILE_ROWS);
   const stepBytes = TILE_ROWS * es;
-  if (full > 0) gather(at.packedA, at.rawA, full, k, TILE_ROWS, stepBytes, TILE_ROWS * rs, ps, rs);
+  if (full > 0 && transA) engine.kernels.panel(at.packedA, at.rawA, full, k, stepBytes / 16, TILE_ROWS * rs, ps);
+  else if (full > 0) gather(at.packedA, at.rawA, full, k, TILE_ROWS, stepBytes, TILE_ROWS * rs, ps, rs);
   const rest = m - full * TILE_ROWS;
   if (rest > 0) {
     const dst = at.packedA + full * k * stepBytes;
@@ -111,7 +112,8 @@ function packB(engine: Engine, call: GemmCall, at: Staging, es: number, j0: numb
   const [rs, ps] = transB ? [ldb * es, es] : [es, ldb * es];
   const src = at.rawB + j0 * rs;
   const full = Math.floor(nc / nr);
-  if (full > 0) gather(at.packedB, src, full, k, nr, TILE_B_BYTES, nr * rs, ps, rs);
+  if (full > 0 && !transB) engine.kernels.panel(at.packedB, src, full, k, TILE_B_BYTES / 16, nr * rs, ps);
+  else if (full > 0) gather(at.packedB, src, full, k, nr, TILE_B_BYTES, nr * rs, ps, rs);
   const rest = nc - full * nr;
   if (rest > 0) {
     const dst = at.packedB + full * k * TILE_B_BYTES;
@@ -233,9 +235,7 @@ function activateWasm(engine: Engine, act: string, c: TypedArray, bias: TypedArr
   const d1At = cAt + 4 * ld * chunk;
   const d2At = d1At + 4 * ld * chunk;
   const end = d2At + (d2 === null ? 0 : 4 * ld * chunk);
-  const have = engine.memory.buffer.byteLength;
-  if (have < end) engine.memory.grow(Math.ceil((end - have) / 65536));
-  const view = new Float32Array(engine.memory.buffer);
+  const view = float32Memory(engine, end);
   const region = (at: number): Float32Array => view.subarray(at / 4, at / 4 + ld * chunk);
   view.fill(0, biasAt / 4, biasAt / 4 + ld);
   view.set(bias.subarray(0, width), biasAt / 4);
@@ -250,6 +250,39 @@ function activateWasm(engine: Engine, act: string, c: TypedArray, bias: TypedArr
   return true;
 }
 
+/** Grows memory to `end` bytes and returns a float32 view of all of it. */
+function float32Memory(engine: Engine, end: number): Float32Array {
+  const have = engine.memory.buffer.byteLength;
+  if (have < end) engine.memory.grow(Math.ceil((end - have) / 65536));
+  return new Float32Array(engine.memory.buffer);
+}
+
+/**
+ * Sigmoid cross-entropy from float32 logits on the module (see GemmBackend.sigmoidCrossEntropy):
+ * chunks staged in memory, padded to whole vectors; the per-element losses are summed here in
+ * float64, so the total rounds once per element as the native kernel's does.
+ */
+function sigmoidCrossEntropyWasm(engine: Engine, y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number | null {
+  if (!(y instanceof Float32Array) || !(t instanceof Float32Array) || !(grad instanceof Float32Array) || !(hdiag === null || hdiag instanceof Float32Array)) return null;
+  const chunk = Math.min(Math.ceil(n / 4) * 4, ACTIVATION_CHUNK_BYTES / 4);
+  const [yAt, tAt, gradAt, hAt, lossAt] = [0, 1, 2, 3, 4].map((i) => CONTROL_BYTES + 4 * chunk * i) as [number, number, number, number, number];
+  let total = 0;
+  for (let i0 = 0; i0 < n; i0 += chunk) {
+    const len = Math.min(chunk, n - i0);
+    const padded = Math.ceil(len / 4) * 4;
+    const view = float32Memory(engine, lossAt + 4 * chunk);
+    view.set(y.subarray(i0, i0 + len), yAt / 4);
+    view.set(t.subarray(i0, i0 + len), tAt / 4);
+    view.fill(0, yAt / 4 + len, yAt / 4 + padded);
+    view.fill(0, tAt / 4 + len, tAt / 4 + padded);
+    engine.kernels.sigmoidCe32(yAt, tAt, gradAt, hdiag === null ? 0 : hAt, lossAt, padded / 4);
+    grad.set(view.subarray(gradAt / 4, gradAt / 4 + len), i0);
+    if (hdiag !== null) hdiag.set(view.subarray(hAt / 4, hAt / 4 + len), i0);
+    for (let i = lossAt / 4, end = lossAt / 4 + len; i < end; i++) total += view[i]!;
+  }
+  return total;
+}
+
 function backendOf(engine: Engine, threads: number): GemmBackend {
   const name = `portable-wasm-${engine.fma ? "relaxed-simd" : "simd"}`;
   return {
@@ -259,6 +292,7 @@ function backendOf(engine: Engine, threads: number): GemmBackend {
     },
     gemm: (call) => gemmWasm(engine, call, threads),
     activate: (act, c, bias, d1, d2, rows, width) => activateWasm(engine, act, c, bias, d1, d2, rows, width),
+    sigmoidCrossEntropy: (y, t, grad, hdiag, n) => sigmoidCrossEntropyWasm(engine, y, t, grad, hdiag, n),
     whenReady: () => engine.pool?.whenReady() ?? Promise.resolve(),
     withThreads: (t: number) => backendOf(engine, Math.max(1, Math.min(t, threads))),
   };

@@ -12,7 +12,7 @@
 // tile (12 accumulators + 2 B + 6 A) spills; 8 + 2 + 4 fits. Unrolling k spills the same way.
 
 import { I32, name, op, section, uleb, V128, vec } from "./wasmEmit.js";
-import { sigmoidBody } from "./wasmSigmoid.js";
+import { sigmoidBody, sigmoidCrossEntropyBody } from "./wasmSigmoid.js";
 
 /** Rows of a register tile. */
 export const TILE_ROWS = 4;
@@ -108,18 +108,53 @@ function gatherBody(bytes: 4 | 8): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** The module's bytes: imports env.mem, exports tile32, tile64, gather32, gather64 and sigmoid32 (wasmSigmoid.ts). */
+/**
+ * The packing routine for lanes that are adjacent in the source (op(A) from Aᵀ, op(B) from B):
+ * copies `strips` strips of k steps, each step `vectors` 16-byte vectors (a whole tile row or
+ * column group) from src + strip·stripStride + step·ps to dst + (strip·k + step)·16·vectors.
+ * Walking the source row by row instead of lane by lane (as gather does) reads each cache line
+ * once: 5.5 ms → well under 1 ms for a 1024² B panel here.
+ */
+function panelBody(): number[] {
+  const [DST, SRC, STRIPS, K, VECTORS, STRIDE, PS] = [0, 1, 2, 3, 4, 5, 6];
+  const [Q, P] = [7, 8];
+  const get = op.localGet;
+  const set = op.localSet;
+  const load = (offset: number) => op.simd(0x00, 4, ...uleb(offset));
+  const store = (offset: number) => op.simd(0x0b, 4, ...uleb(offset));
+  const addTo = (local: number, amount: number[]): number[] => [...get(local), ...amount, ...op.i32Add, ...set(local)];
+  const countDown = (local: number): number[] => [...get(local), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(local), ...op.brIf(0)];
+  const code = [
+    ...op.loop,
+    ...get(SRC), ...set(Q), ...get(K), ...set(P),
+    ...op.loop,
+    ...get(DST), ...get(Q), ...load(0), ...store(0),
+    ...get(VECTORS), ...op.i32Const(1), ...op.i32Sub, ...op.if,
+    ...get(DST), ...get(Q), ...load(16), ...store(16),
+    ...op.end,
+    ...addTo(DST, [...get(VECTORS), ...op.i32Const(4), 0x74 /* i32.shl */]), ...addTo(Q, get(PS)),
+    ...countDown(P), ...op.end,
+    ...addTo(SRC, get(STRIDE)),
+    ...countDown(STRIPS), ...op.end,
+    ...op.end,
+  ];
+  const body = [...vec([[...uleb(2), I32]]), ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/** The module's bytes: imports env.mem, exports tile32, tile64, gather32, gather64, sigmoid32 and sigmoidCe32 (wasmSigmoid.ts), and panel. */
 export function kernelModuleBytes(options: KernelModuleOptions): Uint8Array<ArrayBuffer> {
   const tileType = [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), ...vec([])];
   const gatherType = [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([])];
+  const panelType = [0x60, ...vec(Array.from({ length: 7 }, () => [I32])), ...vec([])];
   const limits = options.shared ? [0x03, ...uleb(1), ...uleb(options.maxPages)] : [0x01, ...uleb(1), ...uleb(options.maxPages)];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([tileType, gatherType])),
+    ...section(1, vec([tileType, gatherType, panelType])),
     ...section(2, vec([[...name("env"), ...name("mem"), 0x02, ...limits]])),
-    ...section(3, vec([[0], [0], [1], [1], [0]])),
-    ...section(7, vec([[...name("tile32"), 0x00, 0], [...name("tile64"), 0x00, 1], [...name("gather32"), 0x00, 2], [...name("gather64"), 0x00, 3], [...name("sigmoid32"), 0x00, 4]])),
-    ...section(10, vec([tileBody(4, options.fma), tileBody(8, options.fma), gatherBody(4), gatherBody(8), sigmoidBody()])),
+    ...section(3, vec([[0], [0], [1], [1], [0], [2], [0]])),
+    ...section(7, vec([[...name("tile32"), 0x00, 0], [...name("tile64"), 0x00, 1], [...name("gather32"), 0x00, 2], [...name("gather64"), 0x00, 3], [...name("sigmoid32"), 0x00, 4], [...name("panel"), 0x00, 5], [...name("sigmoidCe32"), 0x00, 6]])),
+    ...section(10, vec([tileBody(4, options.fma), tileBody(8, options.fma), gatherBody(4), gatherBody(8), sigmoidBody(), panelBody(), sigmoidCrossEntropyBody()])),
   ];
   return new Uint8Array(bytes);
 }
@@ -138,6 +173,10 @@ export interface KernelExports {
   readonly gather64: GatherFunction;
   /** (c, bias, d1, d2 or 0, rows, rowBytes): the sigmoid layer epilogue on padded float32 rows. */
   readonly sigmoid32: (c: number, bias: number, d1: number, d2: number, rows: number, rowBytes: number) => void;
+  /** (dst, src, strips, k, vectors, stripStride, ps): packing of source-adjacent lanes, 16·vectors bytes a step. */
+  readonly panel: (dst: number, src: number, strips: number, k: number, vectors: number, stripStride: number, ps: number) => void;
+  /** (y, t, grad, hdiag or 0, loss, vectors): sigmoid cross-entropy over 4·vectors float32s. */
+  readonly sigmoidCe32: (y: number, t: number, grad: number, hdiag: number, loss: number, vectors: number) => void;
 }
 
 /** Instantiates the module on `memory` (shared or not, as the module was built). */

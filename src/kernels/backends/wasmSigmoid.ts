@@ -1,4 +1,4 @@
-/** @file the WebAssembly SIMD sigmoid layer epilogue (float32): σ, σ' and σ'' with a polynomial exp */
+/** @file WebAssembly SIMD logistic kernels (float32): the sigmoid layer epilogue σ, σ', σ'' and sigmoid cross-entropy, on a polynomial exp */
 import { I32, op, uleb, V128, vec } from "./wasmEmit.js";
 
 // JavaScript's Math.exp costs ~12 ns an element, which made the logistic layers of the MNIST
@@ -44,6 +44,62 @@ const LN2_HI = 0.693359375;
 const LN2_LO = Math.LN2 - LN2_HI;
 
 /**
+ * Code leaving e^(−|x|) in local `e`, for x in local `x`, using `t`, `r`, `k` as scratch:
+ * a = max(−|x|, −126·ln 2); k = round(a·log₂e); r = a − k·ln 2 in two parts (Cody–Waite);
+ * e = poly(r)·2^k with 2^k = (k + 127) << 23 as float bits.
+ */
+function expOfMinusAbs(x: number, e: number, t: number, r: number, k: number): number[] {
+  const get = op.localGet;
+  const set = op.localSet;
+  const code = [
+    ...get(x), ...f32x4.abs, ...f32x4.neg, ...f32x4.splatConst(-126 * Math.LN2), ...f32x4.max, ...set(t),
+    ...get(t), ...f32x4.splatConst(Math.LOG2E), ...f32x4.mul, ...f32x4.nearest, ...set(k),
+    ...get(t), ...get(k), ...f32x4.splatConst(LN2_HI), ...f32x4.mul, ...f32x4.sub, ...get(k), ...f32x4.splatConst(LN2_LO), ...f32x4.mul, ...f32x4.sub, ...set(r),
+    ...f32x4.splatConst(EXP_TAYLOR[0]!),
+  ];
+  for (const coef of [...EXP_TAYLOR.slice(1), 1]) code.push(...get(r), ...f32x4.mul, ...f32x4.splatConst(coef), ...f32x4.add);
+  code.push(...get(k), ...f32x4.truncSatToI32, ...f32x4.i32Const(127), ...f32x4.i32Add, ...op.i32Const(23), ...f32x4.i32Shl, ...f32x4.mul, ...set(e));
+  return code;
+}
+
+/** 2/(2j+1) for j = 8 … 1: log(1+e) = 2·atanh(s) = s·(2 + w·(2/3 + w·(2/5 + …))), s = e/(2+e), w = s². */
+const ATANH_SERIES = [8, 7, 6, 5, 4, 3, 2, 1].map((j) => 2 / (2 * j + 1));
+
+/**
+ * sigmoidCe32(y, t, grad, hdiag, loss, vectors): over 4·vectors float32 logits y and targets t,
+ * loss ← softplus(y) − t·y = max(y, 0) + log1p(e^(−|y|)) − t·y, grad ← σ(y) − t and, when
+ * hdiag ≠ 0, hdiag ← σ(y)σ(−y). log1p(e) for e ∈ (0, 1] is 2·atanh(e/(2+e)): s ≤ ⅓, so nine terms
+ * of the odd series reach 2e-9 with no cancellation at small e. The caller sums the losses in float64.
+ */
+export function sigmoidCrossEntropyBody(): number[] {
+  const [Y, T, GRAD, HDIAG, LOSS, VECTORS] = [0, 1, 2, 3, 4, 5];
+  const J = 6;
+  const [YV, E, SC, R, K, Q, SNEG, S] = [7, 8, 9, 10, 11, 12, 13, 14];
+  const get = op.localGet;
+  const set = op.localSet;
+  const at = (base: number): number[] => [...get(base), ...get(J), ...op.i32Add];
+  const code: number[] = [...op.i32Const(0), ...set(J), ...op.loop];
+  code.push(...at(Y), ...f32x4.load(), ...set(YV));
+  code.push(...expOfMinusAbs(YV, E, SC, R, K));
+  code.push(...f32x4.splatConst(1), ...f32x4.splatConst(1), ...get(E), ...f32x4.add, ...f32x4.div, ...set(Q));
+  code.push(...get(E), ...get(Q), ...f32x4.mul, ...set(SNEG));
+  code.push(...at(GRAD), ...get(Q), ...get(SNEG), ...get(YV), ...f32x4.splatConst(0), ...f32x4.ge, ...f32x4.bitselect, ...at(T), ...f32x4.load(), ...f32x4.sub, ...f32x4.store());
+  code.push(...get(HDIAG), ...op.if, ...at(HDIAG), ...get(Q), ...get(SNEG), ...f32x4.mul, ...f32x4.store(), ...op.end);
+  // s = e/(2 + e), w = s²; log1p(e) = s·poly(w)
+  code.push(...get(E), ...f32x4.splatConst(2), ...get(E), ...f32x4.add, ...f32x4.div, ...set(S));
+  code.push(...get(S), ...get(S), ...f32x4.mul, ...set(R));
+  code.push(...f32x4.splatConst(ATANH_SERIES[0]!));
+  for (const coef of [...ATANH_SERIES.slice(1), 2]) code.push(...get(R), ...f32x4.mul, ...f32x4.splatConst(coef), ...f32x4.add);
+  code.push(...get(S), ...f32x4.mul, ...set(S));
+  // loss = max(y, 0) + log1p(e) − t·y
+  code.push(...at(LOSS), ...get(YV), ...f32x4.splatConst(0), ...f32x4.max, ...get(S), ...f32x4.add, ...at(T), ...f32x4.load(), ...get(YV), ...f32x4.mul, ...f32x4.sub, ...f32x4.store());
+  code.push(...get(J), ...op.i32Const(16), ...op.i32Add, ...op.localTee(J), ...get(VECTORS), ...op.i32Const(4), 0x74 /* i32.shl */, 0x49 /* i32.lt_u */, ...op.brIf(0), ...op.end);
+  code.push(...op.end);
+  const body = [...vec([[...uleb(1), I32], [...uleb(8), V128]]), ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
  * sigmoid32(c, bias, d1, d2, rows, rowBytes): over rows × (rowBytes/4) float32s at byte addresses,
  * rows padded to a multiple of 4 floats: z = c + bias; c ← σ(z), d1 ← σ'(z), and d2 ← σ''(z) when
  * d2 ≠ 0. The bias row is shared by every row. rows ≥ 1, rowBytes ≥ 16.
@@ -52,6 +108,7 @@ export function sigmoidBody(): number[] {
   const [C, BIAS, D1, D2, ROWS, ROW_BYTES] = [0, 1, 2, 3, 4, 5];
   const J = 6;
   const [Z, E, Q, SNEG, MASK, T, P, SLOPE] = [7, 8, 9, 10, 11, 12, 13, 14];
+  // T, P and SLOPE are the exp's scratch until σ' is formed
   const get = op.localGet;
   const set = op.localSet;
   const at = (base: number): number[] => [...get(base), ...get(J), ...op.i32Add];
@@ -59,15 +116,8 @@ export function sigmoidBody(): number[] {
   code.push(...op.loop); // rows
   code.push(...op.i32Const(0), ...set(J));
   code.push(...op.loop); // 4 columns at a time
-  // z = c + bias; a = max(−|z|, −126·ln 2); k = round(a·log₂e); r = a − k·ln 2 in two parts (Cody–Waite)
   code.push(...at(C), ...f32x4.load(), ...at(BIAS), ...f32x4.load(), ...f32x4.add, ...set(Z));
-  code.push(...get(Z), ...f32x4.abs, ...f32x4.neg, ...f32x4.splatConst(-126 * Math.LN2), ...f32x4.max, ...set(T));
-  code.push(...get(T), ...f32x4.splatConst(Math.LOG2E), ...f32x4.mul, ...f32x4.nearest, ...set(SLOPE)); // SLOPE ← k
-  code.push(...get(T), ...get(SLOPE), ...f32x4.splatConst(LN2_HI), ...f32x4.mul, ...f32x4.sub, ...get(SLOPE), ...f32x4.splatConst(LN2_LO), ...f32x4.mul, ...f32x4.sub, ...set(P)); // P ← r
-  // e = poly(r) · 2^k, with 2^k = (k + 127) << 23 as float bits
-  code.push(...f32x4.splatConst(EXP_TAYLOR[0]!));
-  for (const coef of [...EXP_TAYLOR.slice(1), 1]) code.push(...get(P), ...f32x4.mul, ...f32x4.splatConst(coef), ...f32x4.add);
-  code.push(...get(SLOPE), ...f32x4.truncSatToI32, ...f32x4.i32Const(127), ...f32x4.i32Add, ...op.i32Const(23), ...f32x4.i32Shl, ...f32x4.mul, ...set(E));
+  code.push(...expOfMinusAbs(Z, E, T, P, SLOPE));
   // q = 1/(1 + e), σ(−|z|) = e·q, σ' = q·σ(−|z|)
   code.push(...f32x4.splatConst(1), ...f32x4.splatConst(1), ...get(E), ...f32x4.add, ...f32x4.div, ...set(Q));
   code.push(...get(E), ...get(Q), ...f32x4.mul, ...set(SNEG));
