@@ -78,7 +78,7 @@ parentPort.on("message", (data) => { if (self.onmessage) self.onmessage({ data }
 }
 
 const jax = await import("@jax-js/jax");
-const { numpy: np, nn, tree, jit, grad, valueAndGrad, jvp, vjp, blockUntilReady, init, defaultDevice } = jax;
+const { numpy: np, nn, tree, jit, grad, jvp, vjp, blockUntilReady, init, defaultDevice } = jax;
 const devs = await init("wasm");
 defaultDevice("wasm");
 const threadsUsed = THREADS > 1 ? THREADS : 1;
