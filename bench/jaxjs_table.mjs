@@ -20,7 +20,8 @@ const ourMs = (k) => median(ours.map((o) => o.results.find((x) => x.model === "m
 const jaxMs = (k) => median(jax.map((j) => (typeof j.best[`${k}_ms`] === "number" ? j.best[`${k}_ms`] : Infinity)));
 const ourGemm = median(ours.map((o) => Math.max(...o.gemm.map((g) => g.gflops))));
 const jaxGemm = median(jax.map((j) => j.gemm_gflops_1024));
-console.log(`machine: ${ours[0].machine}; ${rounds} alternating rounds, medians; batch ${row.batch}, ${row.dtype}`);
+const m = ours[0].machine;
+console.log(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}; ${rounds} alternating rounds, medians; batch ${row.batch}, ${row.dtype}`);
 console.log(`hessian-lab backend: ${ours[0].backend}; jax-js ${jax[0].jaxjs} ${jax[0].backend}, ${jax[0].threads} workers, best of jit/eager per product; jax-js Hv: ${jax[0].hv_method}`);
 console.log("| | grad ms | Hv ms | Gv ms | GEMM GFLOP/s |");
 console.log("|---|---|---|---|---|");

@@ -32,12 +32,15 @@ export interface ProductOptions {
    * the caller promises neither was modified since (curvature operators own their θ copy).
    */
   readonly reuseForward?: boolean;
+  /** Multiplies the product (default 1), applied where the backward pass is seeded: a risk's 1/N costs no pass over θ. */
+  readonly scale?: number;
 }
 
 /**
  * A dense network prepared for fused passes over batches in one dtype. Every product is a sum over
- * the batch of the un-normalized loss S = Σᵢ ℓᵢ (lossSum's convention); EmpiricalRisk's reduction
- * and weight decay are applied by the operators in curvature/fusedOperators.ts. Scratch buffers
+ * the batch of the un-normalized loss S = Σᵢ ℓᵢ (lossSum's convention), times an optional scale;
+ * EmpiricalRisk's reduction (as that scale) and weight decay are applied by the operators in
+ * curvature/fusedOperators.ts. Scratch buffers
  * are kept between calls, so repeated products allocate nothing; an instance is not re-entrant.
  *
  * θ, v and outputs are flat vectors in the network's ParamLayout (weights [in, out] row-major, so
@@ -182,14 +185,14 @@ export class FusedNetwork {
     }
   }
 
-  /** S = Σᵢ ℓᵢ over the batch and ∂S/∂θ written into `grad` (θ's layout). Returns S. */
-  lossAndGrad(theta: TypedArray, x: TypedArray, t: TypedArray, rows: number, grad: TypedArray): number {
+  /** S = Σᵢ ℓᵢ over the batch and scale·∂S/∂θ written into `grad` (θ's layout). Returns S (unscaled). */
+  lossAndGrad(theta: TypedArray, x: TypedArray, t: TypedArray, rows: number, grad: TypedArray, scale = 1): number {
     const b = this.prepare(theta, x, t, rows, false);
     this.check("gradient output", grad, this.net.layout.size);
     this.ensureForward(b, theta, x, rows, false, false);
     const y = b.act[this.depth - 1]!;
     const width = this.widths[this.depth]!;
-    const value = lossValueAndGradient(this.net.loss, y, t, rows, width, b.loss, b.g[0]);
+    const value = lossValueAndGradient(this.net.loss, y, t, rows, width, b.loss, b.g[0], scale);
     this.backward(b, theta, x, rows, grad);
     return value;
   }
@@ -213,7 +216,7 @@ export class FusedNetwork {
     this.ensureForward(b, theta, x, rows, false, options.reuseForward === true);
     this.rForward(b, theta, v, x, rows, false);
     const width = this.widths[this.depth]!;
-    lossGradientAndHessianProduct(this.net.loss, b.act[this.depth - 1]!, t, b.ra[this.depth - 1]!, rows, width, b.loss, null, b.g[0]);
+    lossGradientAndHessianProduct(this.net.loss, b.act[this.depth - 1]!, t, b.ra[this.depth - 1]!, rows, width, b.loss, null, b.g[0], options.scale);
     this.backward(b, theta, x, rows, out);
   }
 
@@ -234,7 +237,7 @@ export class FusedNetwork {
     const L = this.depth;
     const width = this.widths[L]!;
     const y = b.act[L - 1]!;
-    lossGradientAndHessianProduct(this.net.loss, y, t, b.ra[L - 1]!, rows, width, b.loss, b.g[0], b.rg[0]);
+    lossGradientAndHessianProduct(this.net.loss, y, t, b.ra[L - 1]!, rows, width, b.loss, b.g[0], b.rg[0], options.scale);
     let cur = 0;
     for (let l = L - 1; l >= 0; l--) {
       const [din, dout] = [this.widths[l]!, this.widths[l + 1]!];
@@ -258,11 +261,7 @@ export class FusedNetwork {
 
 /** R{z} = rz + v_b per row, then p2 ← f''(z)⊙R{z} (when d2 is given) and rz ← R{a} = f'(z)⊙R{z}; on the backend when it can. */
 function rForwardStep(rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): void {
-  const native = gemmBackend().rForwardStep;
-  if (native !== undefined) {
-    native(rz, vb, d1, d2, p2, rows, width);
-    return;
-  }
+  if (gemmBackend().rForwardStep?.(rz, vb, d1, d2, p2, rows, width) === true) return;
   const n = rows * width;
   for (let i = 0, j = 0; i < n; i++, j = j + 1 === width ? 0 : j + 1) {
     const r = rz[i]! + vb[j]!;
@@ -278,11 +277,7 @@ function rForwardStep(rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedA
  * gradients round once.
  */
 function backwardStep(g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): void {
-  const native = gemmBackend().backwardStep;
-  if (native !== undefined) {
-    native(g, d1, rg, d2, bias, rows, width);
-    return;
-  }
+  if (gemmBackend().backwardStep?.(g, d1, rg, d2, bias, rows, width) === true) return;
   const n = rows * width;
   const sumOf = rg ?? g;
   if (rg === null) {

@@ -114,19 +114,29 @@ function lossHessianProductInPlace(
   }
 }
 
+/** x[0:n] ← s·x[0:n] (nothing when s = 1). */
+function scaleInPlace(x: TypedArray, n: number, s: number): void {
+  if (s !== 1) for (let i = 0; i < n; i++) x[i] = x[i]! * s;
+}
+
 /**
- * Σℓ, with grad ← ∂(Σℓ)/∂y. Sigmoid cross-entropy goes to the backend's SIMD kernel when it has
- * one (an autoencoder's output layer is as wide as its input, so this loss is not negligible).
+ * Σℓ, with grad ← scale·∂(Σℓ)/∂y (the scale seeds the backward pass, so a caller's 1/N costs no
+ * pass over θ). Sigmoid cross-entropy goes to the backend's SIMD kernel when it has one (an
+ * autoencoder's output layer is as wide as its input, so this loss is not negligible).
  */
-export function lossValueAndGradient(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number, scratch: TypedArray, grad: TypedArray): number {
+export function lossValueAndGradient(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number, scratch: TypedArray, grad: TypedArray, scale = 1): number {
   const simd = name === "sigmoid_cross_entropy" ? gemmBackend().sigmoidCrossEntropy?.(y, t, grad, null, rows * width) : undefined;
-  if (simd !== undefined && simd !== null) return simd;
-  const value = lossValue(name, y, t, rows, width, scratch);
-  lossGradientInPlace(name, y, t, rows, width, scratch, grad);
+  let value: number;
+  if (simd !== undefined && simd !== null) value = simd;
+  else {
+    value = lossValue(name, y, t, rows, width, scratch);
+    lossGradientInPlace(name, y, t, rows, width, scratch, grad);
+  }
+  scaleInPlace(grad, rows * width, scale);
   return value;
 }
 
-/** hu ← H_ℓ·u and, when grad is given, grad ← ∂(Σℓ)/∂y (the Hessian pass needs both, the GGN only hu). */
+/** hu ← scale·H_ℓ·u and, when grad is given, grad ← scale·∂(Σℓ)/∂y (the Hessian pass needs both, the GGN only hu). */
 export function lossGradientAndHessianProduct(
   name: LossName,
   y: TypedArray,
@@ -137,13 +147,16 @@ export function lossGradientAndHessianProduct(
   scratch: TypedArray,
   grad: TypedArray | null,
   hu: TypedArray,
+  scale = 1,
 ): void {
   const n = rows * width;
   // the backend's kernel leaves the diagonal σ(y)σ(−y) in hu, then it is scaled by u in place
   if (name === "sigmoid_cross_entropy" && gemmBackend().sigmoidCrossEntropy?.(y, t, grad ?? scratch, hu, n) != null) {
-    for (let i = 0; i < n; i++) hu[i] = hu[i]! * u[i]!;
-    return;
+    for (let i = 0; i < n; i++) hu[i] = hu[i]! * u[i]! * scale;
+  } else {
+    if (grad !== null) lossGradientInPlace(name, y, t, rows, width, scratch, grad);
+    lossHessianProductInPlace(name, y, t, u, rows, width, scratch, hu);
+    scaleInPlace(hu, n, scale);
   }
-  if (grad !== null) lossGradientInPlace(name, y, t, rows, width, scratch, grad);
-  lossHessianProductInPlace(name, y, t, u, rows, width, scratch, hu);
+  if (grad !== null) scaleInPlace(grad, n, scale);
 }

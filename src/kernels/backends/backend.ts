@@ -40,10 +40,11 @@ export interface GemmBackend {
   /**
    * Optional backward-pass step over rows × width matrices: with rg, rg ← rg⊙d1 + g⊙d2 (d2 null:
    * no second term), g ← g⊙d1 and bias ← Σ_rows rg; without rg, g ← g⊙d1 and bias ← Σ_rows g.
+   * Returns false, touching nothing, for element types it does not handle.
    */
-  readonly backwardStep?: (g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number) => void;
-  /** Optional R-forward step per row: r = rz + vb; p2 ← d2⊙r (when d2 is given); rz ← d1⊙r. */
-  readonly rForwardStep?: (rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number) => void;
+  readonly backwardStep?: (g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number) => boolean;
+  /** Optional R-forward step per row: r = rz + vb; p2 ← d2⊙r (when d2 is given); rz ← d1⊙r. False: not handled. */
+  readonly rForwardStep?: (rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number) => boolean;
   /**
    * Optional sigmoid cross-entropy from logits over n elements: returns Σ softplus(y) − t·y and
    * writes grad ← σ(y) − t and, when given, hdiag ← σ(y)σ(−y); or returns null, touching nothing,

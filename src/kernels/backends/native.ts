@@ -100,9 +100,11 @@ function backendOf(addon: NativeAddon & NativeEpilogues, threads: number): GemmB
     },
     backwardStep: (g, d1, rg, d2, bias, rows, width) => {
       addon.backward(g, d1, rg, d2, bias, rows, width, threads);
+      return true;
     },
     rForwardStep: (rz, vb, d1, d2, p2, rows, width) => {
       addon.rforward(rz, vb, d1, d2, p2, rows, width, threads);
+      return true;
     },
     sigmoidCrossEntropy: (y, t, grad, hdiag, n) => addon.sigmoidCe(y, t, grad, hdiag, n, threads),
     withThreads: (t: number) => backendOf(addon, t),

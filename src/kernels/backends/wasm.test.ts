@@ -131,3 +131,43 @@ test("float32 sigmoid cross-entropy on the module matches softplus(y) − t·y, 
   }
   assert.equal(backend.sigmoidCrossEntropy(new Float64Array(4), new Float64Array(4), new Float64Array(4), null, 4), null, "float64 stays in TypeScript");
 });
+
+test("the float32 backward and R-forward steps match float64 loops in every mode, at every width", () => {
+  const backend = wasmBackend();
+  assert.ok(backend?.backwardStep !== undefined && backend.rForwardStep !== undefined);
+  const rng = new Rng(12);
+  const rand = (n: number): Float32Array => Float32Array.from({ length: n }, () => rng.uniform() * 2 - 1);
+  const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): void => {
+    for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i]! - want[i]!) <= 3e-7 * (1 + Math.abs(want[i]!)), `${what}[${i}] = ${got[i]}, want ${want[i]}`);
+  };
+  for (const width of [1, 3, 4, 5, 250]) {
+    for (const rows of [0, 1, 7]) {
+      for (const mode of ["g", "g+rg", "g+rg+d2"] as const) {
+        const [g, d1, rg, d2] = [rand(rows * width), rand(rows * width), rand(rows * width), rand(rows * width)];
+        const wantG = g.map((x, i) => x * d1[i]!);
+        const wantRg = rg.map((x, i) => x * d1[i]! + (mode === "g+rg+d2" ? g[i]! * d2[i]! : 0));
+        const summed = mode === "g" ? wantG : wantRg;
+        const wantBias = Array.from({ length: width }, (_, j) => {
+          let s = 0;
+          for (let r = 0; r < rows; r++) s += summed[r * width + j]!;
+          return s;
+        });
+        const bias = rand(width);
+        assert.equal(backend.backwardStep(g, d1, mode === "g" ? null : rg, mode === "g+rg+d2" ? d2 : null, bias, rows, width), true);
+        close(g, wantG, `${mode} g`);
+        if (mode !== "g") close(rg, wantRg, `${mode} rg`);
+        close(bias, wantBias, `${mode} bias`);
+      }
+      for (const second of [false, true]) {
+        const [rz, d1, d2] = [rand(rows * width), rand(rows * width), rand(rows * width)];
+        const vb = rand(width);
+        const p2 = new Float32Array(rows * width);
+        const r = rz.map((x, i) => x + vb[i % width]!);
+        assert.equal(backend.rForwardStep(rz, vb, d1, second ? d2 : null, second ? p2 : null, rows, width), true);
+        close(rz, r.map((x, i) => x * d1[i]!), "R{a}");
+        if (second) close(p2, r.map((x, i) => x * d2[i]!), "f''⊙R{z}");
+      }
+    }
+  }
+  assert.equal(backend.backwardStep(new Float64Array(4), new Float64Array(4), null, null, new Float64Array(4), 1, 4), false, "float64 stays in TypeScript");
+});

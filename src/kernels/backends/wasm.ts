@@ -1,7 +1,7 @@
 /** @file the portable SIMD GEMM backend: WebAssembly SIMD tiles (fused multiply-add where relaxed SIMD is on), packing in TypeScript, optional worker threads */
-import type { TypedArray } from "../ndarray.js";
 import type { GemmBackend, GemmCall } from "./backend.js";
 import { instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
+import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
 import { CONTROL_BYTES, runTileJob, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
 
 // Goto/BLIS structure: A and B are copied into the module's memory (one memcpy each), op(A) is
@@ -208,81 +208,6 @@ function gemmWasm(engine: Engine, call: GemmCall, threads: number): void {
   gemmStaged(engine, call, threads);
 }
 
-/** Rows of one activation call staged at a time (each of c, d1, d2 at most ~16 MiB). */
-const ACTIVATION_CHUNK_BYTES = 16 << 20;
-
-/** Copies rows × width values from `src` (row stride width) to `dst` (row stride ld), or back. */
-function copyRows(src: Float32Array, srcLd: number, dst: Float32Array, dstLd: number, rows: number, width: number): void {
-  if (srcLd === width && dstLd === width) {
-    dst.set(src.subarray(0, rows * width));
-    return;
-  }
-  for (let r = 0; r < rows; r++) dst.set(src.subarray(r * srcLd, r * srcLd + width), r * dstLd);
-}
-
-/**
- * The layer epilogue of nn/fusedActivations.ts on the module: float32 sigmoid layers only (the
- * activation that dominates the autoencoders; others stay in TypeScript). Rows are staged in
- * memory padded to whole vectors.
- */
-function activateWasm(engine: Engine, act: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number): boolean {
-  if (act !== "sigmoid" || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !(d2 === null || d2 instanceof Float32Array)) return false;
-  if (rows === 0 || width === 0) return true;
-  const ld = Math.ceil(width / 4) * 4;
-  const chunk = Math.max(1, Math.min(rows, Math.floor(ACTIVATION_CHUNK_BYTES / (4 * ld))));
-  const biasAt = CONTROL_BYTES;
-  const cAt = biasAt + 4 * ld;
-  const d1At = cAt + 4 * ld * chunk;
-  const d2At = d1At + 4 * ld * chunk;
-  const end = d2At + (d2 === null ? 0 : 4 * ld * chunk);
-  const view = float32Memory(engine, end);
-  const region = (at: number): Float32Array => view.subarray(at / 4, at / 4 + ld * chunk);
-  view.fill(0, biasAt / 4, biasAt / 4 + ld);
-  view.set(bias.subarray(0, width), biasAt / 4);
-  for (let r0 = 0; r0 < rows; r0 += chunk) {
-    const n = Math.min(chunk, rows - r0);
-    copyRows(c.subarray(r0 * width), width, region(cAt), ld, n, width);
-    engine.kernels.sigmoid32(cAt, biasAt, d1At, d2 === null ? 0 : d2At, n, 4 * ld);
-    copyRows(region(cAt), ld, c.subarray(r0 * width), width, n, width);
-    copyRows(region(d1At), ld, d1.subarray(r0 * width), width, n, width);
-    if (d2 !== null) copyRows(region(d2At), ld, d2.subarray(r0 * width), width, n, width);
-  }
-  return true;
-}
-
-/** Grows memory to `end` bytes and returns a float32 view of all of it. */
-function float32Memory(engine: Engine, end: number): Float32Array {
-  const have = engine.memory.buffer.byteLength;
-  if (have < end) engine.memory.grow(Math.ceil((end - have) / 65536));
-  return new Float32Array(engine.memory.buffer);
-}
-
-/**
- * Sigmoid cross-entropy from float32 logits on the module (see GemmBackend.sigmoidCrossEntropy):
- * chunks staged in memory, padded to whole vectors; the per-element losses are summed here in
- * float64, so the total rounds once per element as the native kernel's does.
- */
-function sigmoidCrossEntropyWasm(engine: Engine, y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number | null {
-  if (!(y instanceof Float32Array) || !(t instanceof Float32Array) || !(grad instanceof Float32Array) || !(hdiag === null || hdiag instanceof Float32Array)) return null;
-  const chunk = Math.min(Math.ceil(n / 4) * 4, ACTIVATION_CHUNK_BYTES / 4);
-  const [yAt, tAt, gradAt, hAt, lossAt] = [0, 1, 2, 3, 4].map((i) => CONTROL_BYTES + 4 * chunk * i) as [number, number, number, number, number];
-  let total = 0;
-  for (let i0 = 0; i0 < n; i0 += chunk) {
-    const len = Math.min(chunk, n - i0);
-    const padded = Math.ceil(len / 4) * 4;
-    const view = float32Memory(engine, lossAt + 4 * chunk);
-    view.set(y.subarray(i0, i0 + len), yAt / 4);
-    view.set(t.subarray(i0, i0 + len), tAt / 4);
-    view.fill(0, yAt / 4 + len, yAt / 4 + padded);
-    view.fill(0, tAt / 4 + len, tAt / 4 + padded);
-    engine.kernels.sigmoidCe32(yAt, tAt, gradAt, hdiag === null ? 0 : hAt, lossAt, padded / 4);
-    grad.set(view.subarray(gradAt / 4, gradAt / 4 + len), i0);
-    if (hdiag !== null) hdiag.set(view.subarray(hAt / 4, hAt / 4 + len), i0);
-    for (let i = lossAt / 4, end = lossAt / 4 + len; i < end; i++) total += view[i]!;
-  }
-  return total;
-}
-
 function backendOf(engine: Engine, threads: number): GemmBackend {
   const name = `portable-wasm-${engine.fma ? "relaxed-simd" : "simd"}`;
   return {
@@ -293,6 +218,8 @@ function backendOf(engine: Engine, threads: number): GemmBackend {
     gemm: (call) => gemmWasm(engine, call, threads),
     activate: (act, c, bias, d1, d2, rows, width) => activateWasm(engine, act, c, bias, d1, d2, rows, width),
     sigmoidCrossEntropy: (y, t, grad, hdiag, n) => sigmoidCrossEntropyWasm(engine, y, t, grad, hdiag, n),
+    backwardStep: (g, d1, rg, d2, bias, rows, width) => backwardStepWasm(engine, g, d1, rg, d2, bias, rows, width),
+    rForwardStep: (rz, vb, d1, d2, p2, rows, width) => rForwardStepWasm(engine, rz, vb, d1, d2, p2, rows, width),
     whenReady: () => engine.pool?.whenReady() ?? Promise.resolve(),
     withThreads: (t: number) => backendOf(engine, Math.max(1, Math.min(t, threads))),
   };

@@ -47,3 +47,35 @@ export const op = {
 
 export const V128 = 0x7b;
 export const I32 = 0x7f;
+
+/** The f32x4 (and a few i32x4/f64x2) SIMD instructions the elementwise kernels use. */
+export const f32x4 = {
+  splatConst: (x: number): number[] => {
+    const bytes = new Uint8Array(new Float32Array([x, x, x, x]).buffer);
+    return op.simd(0x0c, ...bytes);
+  },
+  i32Const: (x: number): number[] => {
+    const bytes = new Uint8Array(new Int32Array([x, x, x, x]).buffer);
+    return op.simd(0x0c, ...bytes);
+  },
+  load: (offset = 0) => op.simd(0x00, 4, ...uleb(offset)),
+  store: (offset = 0) => op.simd(0x0b, 4, ...uleb(offset)),
+  abs: op.simd(0xe0),
+  neg: op.simd(0xe1),
+  add: op.simd(0xe4),
+  sub: op.simd(0xe5),
+  mul: op.simd(0xe6),
+  div: op.simd(0xe7),
+  max: op.simd(0xe9),
+  nearest: op.simd(0x6a),
+  ge: op.simd(0x46),
+  bitselect: op.simd(0x52),
+  truncSatToI32: op.simd(0xf8),
+  i32Add: op.simd(0xae),
+  i32Shl: op.simd(0xab),
+  /** f64x2 from the low two lanes. */
+  promoteLow: op.simd(0x5f),
+  /** The high two f32 lanes moved to the low two (for promoting them). */
+  highToLow: op.simd(0x0d, 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15),
+  f64x2Add: op.simd(0xf0),
+};

@@ -12,6 +12,7 @@
 // tile (12 accumulators + 2 B + 6 A) spills; 8 + 2 + 4 fits. Unrolling k spills the same way.
 
 import { I32, name, op, section, uleb, V128, vec } from "./wasmEmit.js";
+import { backwardBody, rForwardBody } from "./wasmLayerSteps.js";
 import { sigmoidBody, sigmoidCrossEntropyBody } from "./wasmSigmoid.js";
 
 /** Rows of a register tile. */
@@ -142,7 +143,7 @@ function panelBody(): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** The module's bytes: imports env.mem, exports tile32, tile64, gather32, gather64, sigmoid32 and sigmoidCe32 (wasmSigmoid.ts), and panel. */
+/** The module's bytes: imports env.mem, exports tile32, tile64, gather32, gather64, sigmoid32 and sigmoidCe32 (wasmSigmoid.ts), panel, backward32 and rforward32 (wasmLayerSteps.ts). */
 export function kernelModuleBytes(options: KernelModuleOptions): Uint8Array<ArrayBuffer> {
   const tileType = [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), ...vec([])];
   const gatherType = [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([])];
@@ -152,9 +153,9 @@ export function kernelModuleBytes(options: KernelModuleOptions): Uint8Array<Arra
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vec([tileType, gatherType, panelType])),
     ...section(2, vec([[...name("env"), ...name("mem"), 0x02, ...limits]])),
-    ...section(3, vec([[0], [0], [1], [1], [0], [2], [0]])),
-    ...section(7, vec([[...name("tile32"), 0x00, 0], [...name("tile64"), 0x00, 1], [...name("gather32"), 0x00, 2], [...name("gather64"), 0x00, 3], [...name("sigmoid32"), 0x00, 4], [...name("panel"), 0x00, 5], [...name("sigmoidCe32"), 0x00, 6]])),
-    ...section(10, vec([tileBody(4, options.fma), tileBody(8, options.fma), gatherBody(4), gatherBody(8), sigmoidBody(), panelBody(), sigmoidCrossEntropyBody()])),
+    ...section(3, vec([[0], [0], [1], [1], [0], [2], [0], [2], [2]])),
+    ...section(7, vec([[...name("tile32"), 0x00, 0], [...name("tile64"), 0x00, 1], [...name("gather32"), 0x00, 2], [...name("gather64"), 0x00, 3], [...name("sigmoid32"), 0x00, 4], [...name("panel"), 0x00, 5], [...name("sigmoidCe32"), 0x00, 6], [...name("backward32"), 0x00, 7], [...name("rforward32"), 0x00, 8]])),
+    ...section(10, vec([tileBody(4, options.fma), tileBody(8, options.fma), gatherBody(4), gatherBody(8), sigmoidBody(), panelBody(), sigmoidCrossEntropyBody(), backwardBody(), rForwardBody()])),
   ];
   return new Uint8Array(bytes);
 }
@@ -177,6 +178,10 @@ export interface KernelExports {
   readonly panel: (dst: number, src: number, strips: number, k: number, vectors: number, stripStride: number, ps: number) => void;
   /** (y, t, grad, hdiag or 0, loss, vectors): sigmoid cross-entropy over 4·vectors float32s. */
   readonly sigmoidCe32: (y: number, t: number, grad: number, hdiag: number, loss: number, vectors: number) => void;
+  /** (g, d1, rg or 0, d2 or 0, acc, rows, rowBytes): the backward pass's elementwise step and float64 column sums. */
+  readonly backward32: (g: number, d1: number, rg: number, d2: number, acc: number, rows: number, rowBytes: number) => void;
+  /** (rz, vb, d1, d2 or 0, p2 or 0, rows, rowBytes): the R-forward pass's elementwise step. */
+  readonly rforward32: (rz: number, vb: number, d1: number, d2: number, p2: number, rows: number, rowBytes: number) => void;
 }
 
 /** Instantiates the module on `memory` (shared or not, as the module was built). */

@@ -1,5 +1,5 @@
 /** @file WebAssembly SIMD logistic kernels (float32): the sigmoid layer epilogue σ, σ', σ'' and sigmoid cross-entropy, on a polynomial exp */
-import { I32, op, uleb, V128, vec } from "./wasmEmit.js";
+import { f32x4, I32, op, uleb, V128, vec } from "./wasmEmit.js";
 
 // JavaScript's Math.exp costs ~12 ns an element, which made the logistic layers of the MNIST
 // autoencoder (4.3 M units per batch of 1000) cost more than half its GEMM time on the portable
@@ -10,32 +10,6 @@ import { I32, op, uleb, V128, vec } from "./wasmEmit.js";
 //   q = 1/(1+e), σ(−|z|) = e·q, σ(z) = z ≥ 0 ? q : e·q, σ' = q·e·q, σ'' = σ'·(σ(−z) − σ(z)).
 // Below a = −126·ln 2 (|z| > 87.3) e is held near 2^−126 instead of going subnormal: σ there differs
 // from the exact value by less than 1.2e-38.
-
-const f32x4 = {
-  splatConst: (x: number): number[] => {
-    const bytes = new Uint8Array(new Float32Array([x, x, x, x]).buffer);
-    return op.simd(0x0c, ...bytes);
-  },
-  i32Const: (x: number): number[] => {
-    const bytes = new Uint8Array(new Int32Array([x, x, x, x]).buffer);
-    return op.simd(0x0c, ...bytes);
-  },
-  load: (offset = 0) => op.simd(0x00, 4, ...uleb(offset)),
-  store: (offset = 0) => op.simd(0x0b, 4, ...uleb(offset)),
-  abs: op.simd(0xe0),
-  neg: op.simd(0xe1),
-  add: op.simd(0xe4),
-  sub: op.simd(0xe5),
-  mul: op.simd(0xe6),
-  div: op.simd(0xe7),
-  max: op.simd(0xe9),
-  nearest: op.simd(0x6a),
-  ge: op.simd(0x46),
-  bitselect: op.simd(0x52),
-  truncSatToI32: op.simd(0xf8),
-  i32Add: op.simd(0xae),
-  i32Shl: op.simd(0xab),
-};
 
 /** Taylor coefficients of e^r, highest first (r⁷ … r¹); the constant term 1 follows. */
 const EXP_TAYLOR = [7, 6, 5, 4, 3, 2, 1].map((n) => 1 / [1, 1, 2, 6, 24, 120, 720, 5040][n]!);

@@ -1,0 +1,178 @@
+/** @file the WebAssembly backend's elementwise hooks (float32): operands staged in the module's memory around its SIMD kernels */
+import type { TypedArray } from "../ndarray.js";
+import type { KernelExports } from "./wasmModule.js";
+import { CONTROL_BYTES } from "./wasmThreads.js";
+
+// Each hook copies its operands into the module's memory (one memcpy a row, or one for the whole
+// matrix when its width is already whole vectors), runs a kernel, and copies results back: a few
+// ms of copies for the autoencoder's 4.3 M units per batch, against tens of ms for the same loops
+// in JavaScript. float64 operands return "not handled" and stay in TypeScript.
+
+/** What the hooks need of the backend: its memory and kernels. */
+export interface ElementwiseEngine {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: KernelExports;
+}
+
+/** Bytes of one staged matrix chunk (rows are processed in chunks of at most this). */
+const CHUNK_BYTES = 16 << 20;
+
+function isF32(x: TypedArray | null): x is Float32Array | null {
+  return x === null || x instanceof Float32Array;
+}
+
+/** Grows memory to `end` bytes. */
+function ensureBytes(engine: ElementwiseEngine, end: number): void {
+  const have = engine.memory.buffer.byteLength;
+  if (have < end) engine.memory.grow(Math.ceil((end - have) / 65536));
+}
+
+/** Copies rows × width values from `src` (row stride srcLd) to `dst` (row stride dstLd). */
+function copyRows(src: Float32Array, srcLd: number, dst: Float32Array, dstLd: number, rows: number, width: number): void {
+  if (srcLd === width && dstLd === width) {
+    dst.set(src.subarray(0, rows * width));
+    return;
+  }
+  for (let r = 0; r < rows; r++) dst.set(src.subarray(r * srcLd, r * srcLd + width), r * dstLd);
+}
+
+/** A rows × width matrix to stage: copied in before the kernel and/or back after it. */
+interface Staged {
+  readonly data: Float32Array | null;
+  readonly copyIn: boolean;
+  readonly copyOut: boolean;
+}
+
+/**
+ * Runs `kernel(addresses, headAt, rows, rowBytes)` over row chunks of the matrices, staged with rows
+ * padded to whole vectors (ld = width rounded up to 4); an absent matrix gets address 0. `head` is a
+ * region of `headBytes` before them that persists across chunks (a bias row, or column sums).
+ */
+function overStagedRows(
+  engine: ElementwiseEngine,
+  rows: number,
+  width: number,
+  matrices: Staged[],
+  headBytes: number,
+  kernel: (addresses: number[], headAt: number, rows: number, rowBytes: number) => void,
+): void {
+  const ld = Math.ceil(width / 4) * 4;
+  const chunk = Math.max(1, Math.min(rows, Math.floor(CHUNK_BYTES / (4 * ld))));
+  const headAt = CONTROL_BYTES;
+  let next = headAt + Math.ceil(headBytes / 16) * 16;
+  const addresses = matrices.map((m) => {
+    if (m.data === null) return 0;
+    const at = next;
+    next += 4 * ld * chunk;
+    return at;
+  });
+  ensureBytes(engine, next);
+  const view = new Float32Array(engine.memory.buffer);
+  for (let r0 = 0; r0 < rows; r0 += chunk) {
+    const n = Math.min(chunk, rows - r0);
+    matrices.forEach((m, i) => {
+      if (m.data !== null && m.copyIn) copyRows(m.data.subarray(r0 * width), width, view.subarray(addresses[i]! / 4), ld, n, width);
+    });
+    kernel(addresses, headAt, n, 4 * ld);
+    matrices.forEach((m, i) => {
+      if (m.data !== null && m.copyOut) copyRows(view.subarray(addresses[i]! / 4), ld, m.data.subarray(r0 * width), width, n, width);
+    });
+  }
+}
+
+/** A padded float32 row at `at` holding `row` then zeros. */
+function stageRow(engine: ElementwiseEngine, at: number, row: Float32Array, width: number): void {
+  const ld = Math.ceil(width / 4) * 4;
+  const view = new Float32Array(engine.memory.buffer, at, ld);
+  view.fill(0);
+  view.set(row.subarray(0, width));
+}
+
+/** GemmBackend.activate: the sigmoid layer epilogue (the autoencoders' activation; others stay in TypeScript). */
+export function activateWasm(engine: ElementwiseEngine, act: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number): boolean {
+  if (act !== "sigmoid" || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(d2)) return false;
+  if (rows === 0 || width === 0) return true;
+  const matrices = [{ data: c, copyIn: true, copyOut: true }, { data: d1, copyIn: false, copyOut: true }, { data: d2, copyIn: false, copyOut: true }];
+  overStagedRows(engine, rows, width, matrices, 4 * Math.ceil(width / 4) * 4, ([cAt, d1At, d2At], biasAt, n, rowBytes) => {
+    // the bias row is staged inside the callback: the memory is grown by then
+    stageRow(engine, biasAt, bias, width);
+    engine.kernels.sigmoid32(cAt!, biasAt, d1At!, d2At!, n, rowBytes);
+  });
+  return true;
+}
+
+/** GemmBackend.backwardStep: g ← g⊙d1 (and the R-pass's rg), bias ← column sums accumulated in float64. */
+export function backwardStepWasm(engine: ElementwiseEngine, g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): boolean {
+  if (!(g instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(rg) || !isF32(d2) || !(bias instanceof Float32Array)) return false;
+  if (width === 0) return true;
+  const ld = Math.ceil(width / 4) * 4;
+  let sums: Float64Array | null = null;
+  const matrices = [
+    { data: g, copyIn: true, copyOut: true },
+    { data: d1, copyIn: true, copyOut: false },
+    { data: rg, copyIn: true, copyOut: true },
+    { data: rg === null ? null : d2, copyIn: true, copyOut: false },
+  ];
+  overStagedRows(engine, rows, width, matrices, 8 * ld, ([gAt, d1At, rgAt, d2At], accAt, n, rowBytes) => {
+    if (sums === null) {
+      sums = new Float64Array(engine.memory.buffer, accAt, ld);
+      sums.fill(0);
+    }
+    engine.kernels.backward32(gAt!, d1At!, rgAt!, d2At!, accAt, n, rowBytes);
+  });
+  if (sums === null) bias.fill(0, 0, width);
+  else bias.set(new Float64Array(engine.memory.buffer, CONTROL_BYTES, width));
+  return true;
+}
+
+/** GemmBackend.rForwardStep: r = rz + vb; p2 ← d2⊙r (when d2 is given); rz ← d1⊙r. */
+export function rForwardStepWasm(engine: ElementwiseEngine, rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): boolean {
+  if (!(rz instanceof Float32Array) || !(vb instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(d2) || !isF32(p2)) return false;
+  if (rows === 0 || width === 0) return true;
+  const second = d2 !== null && p2 !== null;
+  const matrices = [
+    { data: rz, copyIn: true, copyOut: true },
+    { data: d1, copyIn: true, copyOut: false },
+    { data: second ? d2 : null, copyIn: true, copyOut: false },
+    { data: second ? p2 : null, copyIn: false, copyOut: true },
+  ];
+  overStagedRows(engine, rows, width, matrices, 4 * Math.ceil(width / 4) * 4, ([rzAt, d1At, d2At, p2At], vbAt, n, rowBytes) => {
+    stageRow(engine, vbAt, vb, width);
+    engine.kernels.rforward32(rzAt!, vbAt, d1At!, d2At!, p2At!, n, rowBytes);
+  });
+  return true;
+}
+
+/**
+ * GemmBackend.sigmoidCrossEntropy from float32 logits, or null for float64: staged flat, padded to
+ * whole vectors; the per-element losses are summed here in float64, so the total rounds once per
+ * element as the native kernel's does.
+ */
+export function sigmoidCrossEntropyWasm(engine: ElementwiseEngine, y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number | null {
+  if (!(y instanceof Float32Array) || !(t instanceof Float32Array) || !(grad instanceof Float32Array) || !isF32(hdiag)) return null;
+  if (n === 0) return 0;
+  let total = 0;
+  const loss = new Float32Array(Math.min(n, CHUNK_BYTES / 4));
+  const matrices = [
+    { data: y, copyIn: true, copyOut: false },
+    { data: t, copyIn: true, copyOut: false },
+    { data: grad, copyIn: false, copyOut: true },
+    { data: hdiag, copyIn: false, copyOut: true },
+  ];
+  // the n elements as one staged row at a time of up to CHUNK_BYTES, the last one short
+  const width = loss.length;
+  const rows = Math.ceil(n / width);
+  for (let r = 0; r < rows; r++) {
+    const len = Math.min(width, n - r * width);
+    const part = matrices.map((m) => ({ ...m, data: m.data === null ? null : m.data.subarray(r * width, r * width + len) }));
+    overStagedRows(engine, 1, len, [...part, { data: loss, copyIn: false, copyOut: true }], 0, ([yAt, tAt, gradAt, hAt, lossAt], _head, _n, rowBytes) => {
+      // padding lanes: zeros in, ignored out
+      const view = new Float32Array(engine.memory.buffer);
+      view.fill(0, yAt! / 4 + len, (yAt! + rowBytes) / 4);
+      view.fill(0, tAt! / 4 + len, (tAt! + rowBytes) / 4);
+      engine.kernels.sigmoidCe32(yAt!, tAt!, gradAt!, hAt!, lossAt!, rowBytes / 16);
+    });
+    for (let i = 0; i < len; i++) total += loss[i]!;
+  }
+  return total;
+}
