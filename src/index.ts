@@ -21,3 +21,9 @@ export * from "./optim/index.js";
 export * from "./plot/index.js";
 export * from "./curvature/fusedOperators.js";
 export { gemmBackend, setGemmBackend, type GemmBackend } from "./kernels/backends/backend.js";
+// The browser's fast backend: WebAssembly SIMD, on worker threads where the page is cross-origin
+// isolated. A page starts workers that each run `serveGemmWorker(message.data)` on the first
+// message, and passes `spawnWorker: (init, onError) => { const w = new Worker(url, { type: "module" });
+// w.onerror = (e) => onError(new Error(e.message)); w.postMessage(init); }`.
+export { wasmBackend, type WasmBackendOptions } from "./kernels/backends/wasm.js";
+export { serveGemmWorker, type GemmWorkerInit, type SpawnGemmWorker } from "./kernels/backends/wasmThreads.js";

@@ -42,6 +42,27 @@ describe("hessian-lab hvp", () => {
   }
 });
 
+test("without the native addon the portable WebAssembly backend takes over with one notice, the same product, and a prompt exit", async () => {
+  const dir = tempDir();
+  const p = await smallProblem(dir, 4);
+  const rng = new Rng(5);
+  const v = Float64Array.from({ length: p.theta.length }, () => rng.normal());
+  const vf = join(dir, "v.safetensors");
+  await writeVector(vf, p.net, v, "float64");
+  const out = join(dir, "gv.safetensors");
+  const started = Date.now();
+  const r = runCli(["hvp", "--model", p.model, "--data", p.data, "--vector", vf, "--curvature", "ggn", "--out", out], { env: { HESSIAN_LAB_NATIVE: "0" } });
+  assert.equal(r.code, 0, r.stderr);
+  const notices = r.stderr.split("\n").filter((line) => line.includes("portable"));
+  assert.equal(notices.length, 1, r.stderr);
+  assert.match(notices[0]!, /using the portable portable-wasm-(relaxed-)?simd backend: disabled by HESSIAN_LAB_NATIVE=0/);
+  // the worker thread waits for jobs forever, but must not keep the process alive
+  assert.ok(Date.now() - started < 30_000);
+  const got = await readVector(out, p.net);
+  const expected = curvatureOperator(empiricalRisk(p.net, await readData(p.data)), p.theta, "ggn").matvec(v);
+  got.forEach((g, i) => assert.ok(Math.abs(g - expected[i]!) <= 1e-12 * (1 + Math.abs(expected[i]!)), `entry ${i}`));
+});
+
 describe("bad input fails with one line, a documented exit code, and no output file", () => {
   const cases: { name: string; code: number; pattern: RegExp; args: (f: Record<string, string>) => string[] }[] = [
     { name: "unknown command", code: 2, pattern: /unknown command/, args: () => ["frobnicate"] },

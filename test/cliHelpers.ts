@@ -13,11 +13,11 @@ export interface CliRun {
 }
 
 /** Runs `hessian-lab ...args` from the TypeScript sources (no build needed). */
-export function runCli(args: readonly string[], options: { cwd?: string } = {}): CliRun {
+export function runCli(args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): CliRun {
   const r = spawnSync(process.execPath, ["--import", "tsx", join(import.meta.dirname, "../src/cli/main.ts"), ...args], {
     encoding: "utf8",
     cwd: options.cwd ?? process.cwd(),
-    env: { ...process.env, NODE_NO_WARNINGS: "1" },
+    env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env },
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -1,4 +1,4 @@
-/** @file the portable SIMD GEMM backend: WebAssembly SIMD tiles (fused multiply-add where relaxed SIMD is on), packing in TypeScript, optional worker threads */
+/** @file the portable SIMD GEMM backend: WebAssembly SIMD tiles (fused multiply-add where relaxed SIMD is on), packing by the module, optional worker threads over shared memory */
 import type { GemmBackend, GemmCall } from "./backend.js";
 import { instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
