@@ -144,35 +144,35 @@ export function rForwardStepWasm(engine: ElementwiseEngine, rz: TypedArray, vb: 
 }
 
 /**
- * GemmBackend.sigmoidCrossEntropy from float32 logits, or null for float64: staged flat, padded to
- * whole vectors; the per-element losses are summed here in float64, so the total rounds once per
- * element as the native kernel's does.
+ * GemmBackend.sigmoidCrossEntropy from float32 logits, or null for float64: staged flat in rows of
+ * at most CHUNK_BYTES, padded to whole vectors; the module sums the terms in float64 per lane.
  */
 export function sigmoidCrossEntropyWasm(engine: ElementwiseEngine, y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number | null {
   if (!(y instanceof Float32Array) || !(t instanceof Float32Array) || !(grad instanceof Float32Array) || !isF32(hdiag)) return null;
   if (n === 0) return 0;
-  let total = 0;
-  const loss = new Float32Array(Math.min(n, CHUNK_BYTES / 4));
-  const matrices = [
-    { data: y, copyIn: true, copyOut: false },
-    { data: t, copyIn: true, copyOut: false },
-    { data: grad, copyIn: false, copyOut: true },
-    { data: hdiag, copyIn: false, copyOut: true },
-  ];
-  // the n elements as one staged row at a time of up to CHUNK_BYTES, the last one short
-  const width = loss.length;
-  const rows = Math.ceil(n / width);
-  for (let r = 0; r < rows; r++) {
-    const len = Math.min(width, n - r * width);
-    const part = matrices.map((m) => ({ ...m, data: m.data === null ? null : m.data.subarray(r * width, r * width + len) }));
-    overStagedRows(engine, 1, len, [...part, { data: loss, copyIn: false, copyOut: true }], 0, ([yAt, tAt, gradAt, hAt, lossAt], _head, _n, rowBytes) => {
-      // padding lanes: zeros in, ignored out
+  const width = Math.min(n, CHUNK_BYTES / 4);
+  let sums: Float64Array | null = null;
+  for (let i0 = 0; i0 < n; i0 += width) {
+    const len = Math.min(width, n - i0);
+    const part = (x: Float32Array | null): Float32Array | null => (x === null ? null : x.subarray(i0, i0 + len));
+    const matrices = [
+      { data: part(y), copyIn: true, copyOut: false },
+      { data: part(t), copyIn: true, copyOut: false },
+      { data: part(grad), copyIn: false, copyOut: true },
+      { data: part(hdiag), copyIn: false, copyOut: true },
+    ];
+    overStagedRows(engine, 1, len, matrices, 32, ([yAt, tAt, gradAt, hAt], sumsAt, _rows, rowBytes) => {
+      if (sums === null) {
+        sums = new Float64Array(engine.memory.buffer, sumsAt, 4);
+        sums.fill(0);
+      }
+      // padding lanes: y = −1000, t = 0 add softplus(−1000) ≈ 1e-38 (the exp's floor), not ln 2
       const view = new Float32Array(engine.memory.buffer);
-      view.fill(0, yAt! / 4 + len, (yAt! + rowBytes) / 4);
+      view.fill(-1000, yAt! / 4 + len, (yAt! + rowBytes) / 4);
       view.fill(0, tAt! / 4 + len, (tAt! + rowBytes) / 4);
-      engine.kernels.sigmoidCe32(yAt!, tAt!, gradAt!, hAt!, lossAt!, rowBytes / 16);
+      engine.kernels.sigmoidCe32(yAt!, tAt!, gradAt!, hAt!, sumsAt, rowBytes / 16);
     });
-    for (let i = 0; i < len; i++) total += loss[i]!;
   }
-  return total;
+  const total = new Float64Array(engine.memory.buffer, CONTROL_BYTES, 4);
+  return total[0]! + total[1]! + total[2]! + total[3]!;
 }

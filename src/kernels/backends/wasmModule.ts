@@ -176,8 +176,8 @@ export interface KernelExports {
   readonly sigmoid32: (c: number, bias: number, d1: number, d2: number, rows: number, rowBytes: number) => void;
   /** (dst, src, strips, k, vectors, stripStride, ps): packing of source-adjacent lanes, 16·vectors bytes a step. */
   readonly panel: (dst: number, src: number, strips: number, k: number, vectors: number, stripStride: number, ps: number) => void;
-  /** (y, t, grad, hdiag or 0, loss, vectors): sigmoid cross-entropy over 4·vectors float32s. */
-  readonly sigmoidCe32: (y: number, t: number, grad: number, hdiag: number, loss: number, vectors: number) => void;
+  /** (y, t, grad, hdiag or 0, sums, vectors): sigmoid cross-entropy over 4·vectors float32s, terms added to 4 doubles at sums. */
+  readonly sigmoidCe32: (y: number, t: number, grad: number, hdiag: number, sums: number, vectors: number) => void;
   /** (g, d1, rg or 0, d2 or 0, acc, rows, rowBytes): the backward pass's elementwise step and float64 column sums. */
   readonly backward32: (g: number, d1: number, rg: number, d2: number, acc: number, rows: number, rowBytes: number) => void;
   /** (rz, vb, d1, d2 or 0, p2 or 0, rows, rowBytes): the R-forward pass's elementwise step. */

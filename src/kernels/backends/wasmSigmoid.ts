@@ -40,19 +40,21 @@ function expOfMinusAbs(x: number, e: number, t: number, r: number, k: number): n
 const ATANH_SERIES = [8, 7, 6, 5, 4, 3, 2, 1].map((j) => 2 / (2 * j + 1));
 
 /**
- * sigmoidCe32(y, t, grad, hdiag, loss, vectors): over 4·vectors float32 logits y and targets t,
- * loss ← softplus(y) − t·y = max(y, 0) + log1p(e^(−|y|)) − t·y, grad ← σ(y) − t and, when
- * hdiag ≠ 0, hdiag ← σ(y)σ(−y). log1p(e) for e ∈ (0, 1] is 2·atanh(e/(2+e)): s ≤ ⅓, so nine terms
- * of the odd series reach 2e-9 with no cancellation at small e. The caller sums the losses in float64.
+ * sigmoidCe32(y, t, grad, hdiag, sums, vectors): over 4·vectors float32 logits y and targets t,
+ * the terms softplus(y) − t·y = max(y, 0) + log1p(e^(−|y|)) − t·y are added in float64 to the four
+ * doubles at `sums` (one per lane, so the total rounds once per element), grad ← σ(y) − t and,
+ * when hdiag ≠ 0, hdiag ← σ(y)σ(−y). log1p(e) for e ∈ (0, 1] is 2·atanh(e/(2+e)): s ≤ ⅓, so nine
+ * terms of the odd series reach 2e-9 with no cancellation at small e.
  */
 export function sigmoidCrossEntropyBody(): number[] {
-  const [Y, T, GRAD, HDIAG, LOSS, VECTORS] = [0, 1, 2, 3, 4, 5];
+  const [Y, T, GRAD, HDIAG, SUMS, VECTORS] = [0, 1, 2, 3, 4, 5];
   const J = 6;
-  const [YV, E, SC, R, K, Q, SNEG, S] = [7, 8, 9, 10, 11, 12, 13, 14];
+  const [YV, E, SC, R, K, Q, SNEG, S, LO, HI] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
   const get = op.localGet;
   const set = op.localSet;
   const at = (base: number): number[] => [...get(base), ...get(J), ...op.i32Add];
-  const code: number[] = [...op.i32Const(0), ...set(J), ...op.loop];
+  const code: number[] = [...get(SUMS), ...f32x4.load(), ...set(LO), ...get(SUMS), ...f32x4.load(16), ...set(HI)];
+  code.push(...op.i32Const(0), ...set(J), ...op.loop);
   code.push(...at(Y), ...f32x4.load(), ...set(YV));
   code.push(...expOfMinusAbs(YV, E, SC, R, K));
   code.push(...f32x4.splatConst(1), ...f32x4.splatConst(1), ...get(E), ...f32x4.add, ...f32x4.div, ...set(Q));
@@ -65,11 +67,14 @@ export function sigmoidCrossEntropyBody(): number[] {
   code.push(...f32x4.splatConst(ATANH_SERIES[0]!));
   for (const coef of [...ATANH_SERIES.slice(1), 2]) code.push(...get(R), ...f32x4.mul, ...f32x4.splatConst(coef), ...f32x4.add);
   code.push(...get(S), ...f32x4.mul, ...set(S));
-  // loss = max(y, 0) + log1p(e) − t·y
-  code.push(...at(LOSS), ...get(YV), ...f32x4.splatConst(0), ...f32x4.max, ...get(S), ...f32x4.add, ...at(T), ...f32x4.load(), ...get(YV), ...f32x4.mul, ...f32x4.sub, ...f32x4.store());
+  // term = max(y, 0) + log1p(e) − t·y, added lane by lane to the float64 sums
+  code.push(...get(YV), ...f32x4.splatConst(0), ...f32x4.max, ...get(S), ...f32x4.add, ...at(T), ...f32x4.load(), ...get(YV), ...f32x4.mul, ...f32x4.sub, ...set(S));
+  code.push(...get(LO), ...get(S), ...f32x4.promoteLow, ...f32x4.f64x2Add, ...set(LO));
+  code.push(...get(HI), ...get(S), ...get(S), ...f32x4.highToLow, ...f32x4.promoteLow, ...f32x4.f64x2Add, ...set(HI));
   code.push(...get(J), ...op.i32Const(16), ...op.i32Add, ...op.localTee(J), ...get(VECTORS), ...op.i32Const(4), 0x74 /* i32.shl */, 0x49 /* i32.lt_u */, ...op.brIf(0), ...op.end);
+  code.push(...get(SUMS), ...get(LO), ...f32x4.store(), ...get(SUMS), ...get(HI), ...f32x4.store(16));
   code.push(...op.end);
-  const body = [...vec([[...uleb(1), I32], [...uleb(8), V128]]), ...code];
+  const body = [...vec([[...uleb(1), I32], [...uleb(10), V128]]), ...code];
   return [...uleb(body.length), ...body];
 }
 
