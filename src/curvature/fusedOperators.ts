@@ -1,5 +1,6 @@
 /** @file the risk's gradient, Hessian and GGN operators on the fused dense-network passes of nn/fused.ts */
 import type { LinearOperator } from "../linalg/linearOperator.js";
+import { convertInto } from "../kernels/backends/backend.js";
 import { allocate, type TypedArray } from "../kernels/ndarray.js";
 import { FusedNetwork, type ProductOptions } from "../nn/fused.js";
 import type { EmpiricalRisk } from "./empiricalRisk.js";
@@ -38,7 +39,7 @@ function workspaceFor(risk: EmpiricalRisk): Workspace {
 /** A Float64Array in the risk's dtype: itself for float64, rounded into `into` for float32. */
 function inDtype(risk: EmpiricalRisk, v: Float64Array, into: TypedArray): TypedArray {
   if (risk.dtype === "float64") return v;
-  into.set(v);
+  convertInto(v, into);
   return into;
 }
 
@@ -57,13 +58,13 @@ function sumOverBatches(
   const scale = 1 / risk.normalizer;
   const total = new Float64Array(p);
   // one float64 batch writes the result itself; otherwise batches land in the workspace and are
-  // summed in float64 (a typed-array set converts float32 in bulk, far faster than a loop here)
+  // summed in float64 (converted in bulk by the backend, far faster than a loop here)
   const direct = risk.dtype === "float64" && risk.batches.length === 1;
   risk.batches.forEach((batch, i) => {
     const dst = direct ? total : out;
     perBatch(engine, batch.inputs.data(), batch.targets.data(), batch.inputs.shape[0]!, dst, scale);
     if (direct) return;
-    if (i === 0) total.set(out);
+    if (i === 0) convertInto(out, total);
     else for (let j = 0; j < p; j++) total[j]! += out[j]!;
   });
   if (wd !== 0) for (let j = 0; j < p; j++) total[j]! += wd * decayTerm[j]!;
@@ -93,9 +94,9 @@ function fusedOperator(
   const p = theta.length;
   // The operator is the matrix at θ as it is now: its own copy (rounded once for float32), which
   // nothing else writes — so with one batch, products after the first skip the forward pass.
-  // (allocate + set: Float32Array.from(float64 array) is several times slower)
+  // (Float32Array.from(float64 array) is several times slower than this)
   const th = allocate(risk.dtype, p);
-  th.set(theta);
+  convertInto(theta, th);
   const reuseForward = risk.batches.length === 1;
   return {
     shape: [p, p],

@@ -51,6 +51,11 @@ export interface GemmBackend {
    * for element types it does not handle (the caller then does it in TypeScript).
    */
   readonly sigmoidCrossEntropy?: (y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number) => number | null;
+  /**
+   * Optional dst ← src between Float64Array and Float32Array of equal length (parameter-sized
+   * vectors: the native addon converts on both threads, ~2× a typed-array set here).
+   */
+  readonly convert?: (src: TypedArray, dst: TypedArray) => void;
   /** Resolves once helper threads that start asynchronously are up (benchmarks wait, so they time the threaded path). */
   readonly whenReady?: () => Promise<void>;
   /** The same backend limited to some number of threads, where it can vary them (for scaling runs). */
@@ -96,6 +101,14 @@ export function setGemmBackend(backend: GemmBackend): GemmBackend {
   const previous = active;
   active = backend;
   return previous;
+}
+
+/** dst ← src (equal lengths, float32/float64 either way) on the active backend, or by a typed-array set. */
+export function convertInto(src: TypedArray, dst: TypedArray): void {
+  if (src.length !== dst.length) throw new ShapeError(`convertInto: ${src.length} elements into ${dst.length}`);
+  const convert = active.convert;
+  if (convert !== undefined) convert(src, dst);
+  else dst.set(src);
 }
 
 /** C ← α·op(A)·op(B) + β·C with the active backend, after checking the call. */

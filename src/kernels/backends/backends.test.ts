@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { Rng } from "../random.js";
-import { checkGemmCall, gemmBackend, setGemmBackend, type GemmCall } from "./backend.js";
+import { checkGemmCall, convertInto, gemmBackend, setGemmBackend, type GemmCall } from "./backend.js";
 import { referenceBackend } from "./reference.js";
 import { backendsReady, backendsUnderTest } from "./testing.js";
 import { matmul } from "../matmul.js";
-import { ndarray } from "../ndarray.js";
+import { ndarray, ShapeError } from "../ndarray.js";
 
 // Sizes (m, k, n): ones, empties, odd shapes that leave partial register tiles, and shapes past the
 // portable (KC 256, MC 64) and native (KC 384, MR 6, NR 16/32) blocks and the two-thread split
@@ -75,6 +75,28 @@ for (const backend of backendsUnderTest()) {
         }
       }
     }
+
+    test("convertInto rounds float64 to float32 exactly as Math.fround, and widens exactly, on it", () => {
+      const previous = setGemmBackend(backend);
+      try {
+        const rng = new Rng(13);
+        // past the native addon's 65,536-element blocks, so both threads convert
+        const n = 200_003;
+        const src = Float64Array.from({ length: n }, () => (rng.uniform() - 0.5) * 10 ** Math.floor(rng.uniform() * 20 - 10));
+        src[0] = NaN;
+        src[1] = -Infinity;
+        src[2] = 1e300;
+        const narrow = new Float32Array(n);
+        convertInto(src, narrow);
+        narrow.forEach((x, i) => assert.ok(Object.is(x, Math.fround(src[i]!)), `element ${i}: ${x} vs ${Math.fround(src[i]!)}`));
+        const wide = new Float64Array(n);
+        convertInto(narrow, wide);
+        wide.forEach((x, i) => assert.ok(Object.is(x, narrow[i]), `element ${i}`));
+        assert.throws(() => convertInto(src, new Float32Array(n - 1)), ShapeError);
+      } finally {
+        setGemmBackend(previous);
+      }
+    });
 
     test("matmul runs on it with unchanged semantics", () => {
       const previous = setGemmBackend(backend);

@@ -67,6 +67,7 @@ interface NativeEpilogues {
     n: number,
     threads: number,
   ): number;
+  convert(src: Float32Array | Float64Array, dst: Float32Array | Float64Array, threads: number): void;
 }
 
 /** The activations the addon evaluates, by model-file name (native/src/gemm.h ActivationKind). */
@@ -75,7 +76,7 @@ const ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, relu: 1,
 function isAddon(x: unknown): x is NativeAddon & NativeEpilogues {
   if (typeof x !== "object" || x === null) return false;
   const fns = x as Record<string, unknown>;
-  return ["gemm", "isa", "activate", "backward", "sigmoidCe", "rforward"].every((name) => typeof fns[name] === "function");
+  return ["gemm", "isa", "activate", "backward", "sigmoidCe", "rforward", "convert"].every((name) => typeof fns[name] === "function");
 }
 
 /** Where node-gyp leaves the addon, relative to this file in src/ or dist/ (both two levels below the root). */
@@ -107,6 +108,7 @@ function backendOf(addon: NativeAddon & NativeEpilogues, threads: number): GemmB
       return true;
     },
     sigmoidCrossEntropy: (y, t, grad, hdiag, n) => addon.sigmoidCe(y, t, grad, hdiag, n, threads),
+    convert: (src, dst) => addon.convert(src, dst, threads),
     withThreads: (t: number) => backendOf(addon, t),
   };
 }
