@@ -110,7 +110,7 @@ export class WorkerPool {
   start(module: WebAssembly.Module, spawn: SpawnGemmWorker, notice: (line: string) => void): void {
     for (let w = 0; w < this.size; w++) {
       spawn({ module, memory: this.memory, index: w + 1 }, (error) => {
-        if (this.failure === null) notice(`hessian-lab: a WebAssembly GEMM worker failed (${error.message}); continuing on fewer threads`);
+        if (this.failure === null) notice(`hessian-lab: a WebAssembly GEMM worker failed (${error.message}); continuing on the calling thread alone`);
         this.failure = error;
       });
     }
