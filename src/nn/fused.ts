@@ -40,8 +40,8 @@ export interface ProductOptions {
  * A dense network prepared for fused passes over batches in one dtype. Every product is a sum over
  * the batch of the un-normalized loss S = Σᵢ ℓᵢ (lossSum's convention), times an optional scale;
  * EmpiricalRisk's reduction (as that scale) and weight decay are applied by the operators in
- * curvature/fusedOperators.ts. Scratch buffers
- * are kept between calls, so repeated products allocate nothing; an instance is not re-entrant.
+ * curvature/fusedOperators.ts. Scratch buffers are kept between calls, so repeated products
+ * allocate nothing; an instance is not re-entrant.
  *
  * θ, v and outputs are flat vectors in the network's ParamLayout (weights [in, out] row-major, so
  * z = a·W + b and dW = aᵀδ land in θ's layout without a transpose), in the instance's dtype.

@@ -6,8 +6,9 @@ import { CONTROL_BYTES, runTileJob, WorkerPool, type SpawnGemmWorker, type TileJ
 
 // Goto/BLIS structure: A and B are copied into the module's memory (one memcpy each), op(A) is
 // packed once per call into 4-row strips and op(B) per NC-column panel into 8-float strips, both
-// k-major, by the module's gather routine; the tiles then run over row strips × column strips
-// (split between threads) into a C block, copied (or scaled) into the caller's C.
+// k-major, by the module's panel copy (lanes adjacent in the source) or gather (strided); the
+// tiles then run over row strips × column strips (split between threads) into a C block, copied
+// (or scaled) into the caller's C.
 const NC = 1024;
 /** Products below this many multiply-adds run on the calling thread alone (a job's round trip is ~10–50 µs). */
 const THREADED_MIN_FLOPS = 1 << 21;

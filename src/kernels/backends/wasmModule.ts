@@ -1,8 +1,9 @@
-/** @file the WebAssembly SIMD GEMM micro-kernel module, emitted byte by byte at load time */
+/** @file the WebAssembly SIMD kernel module (GEMM tiles, packing, elementwise steps), emitted byte by byte at load time */
 
-// A few hundred bytes written here (no toolchain in the build, nothing fetched at run time), so it
+// A few kilobytes written here (no toolchain in the build, nothing fetched at run time), so it
 // runs wherever WebAssembly SIMD128 does: Node ≥ 16 and current browsers. The module imports its
-// memory (shared when threads work on it) and exports tile32 and tile64:
+// memory (shared when threads work on it); KernelExports below lists what it exports. The GEMM
+// tiles are tile32 and tile64:
 //   tile(kc, pa, pb, pc, ldc, accumulate)
 // a 4 × 2-vector register tile (4×8 floats or 4×4 doubles) over kc packed k-steps — A packed 4
 // values per step, B 2 vectors per step — stored to C at pc with row stride ldc bytes, added to
