@@ -221,9 +221,65 @@ void packBlock(void* ctx, long block, ThreadScratch&) {
 /** Below this many multiply-adds a second thread costs more (wake-up) than it saves. */
 constexpr double kParallelMin = 1 << 18;
 
+/** Bytes of packed B (every k-block of one NC panel) above which products go k-block by k-block. */
+constexpr long kWholePanelBytes = 32L << 20;
+
+/** Every k-block of one column panel packed at once: the blocks of rows then run all of k alone. */
+template <typename T>
+struct WholeJob {
+  const hl::GemmArgs<T>* g;
+  T* packed;       // k-block b's panel at packed + b·stride
+  long stride;     // elements per packed k-block
+  long j0, nc;
+  long kBlocks;
+  long stripBlocks;  // packing blocks of kPackCols columns per k-block
+  long tiles, blocks;
+};
+
+template <typename T>
+hl::Panel<T> panelOf(const WholeJob<T>& job, long kb) {
+  const long p0 = kb * hl::kKC;
+  const long kc = job.g->k - p0 < hl::kKC ? job.g->k - p0 : hl::kKC;
+  return {job.packed + kb * job.stride, p0, kc, job.j0, job.nc, kb == 0 ? job.g->beta : T(1)};
+}
+
+template <typename T>
+void wholePackBlock(void* ctx, long block, ThreadScratch&) {
+  auto* job = static_cast<WholeJob<T>*>(ctx);
+  const hl::Panel<T> p = panelOf(*job, block / job->stripBlocks);
+  const long js = (block % job->stripBlocks) * kPackCols;
+  const long cols = p.nc - js < kPackCols ? p.nc - js : kPackCols;
+  kernels<T>().packB(*job->g, p.p0, p.kc, p.j0 + js, cols, const_cast<T*>(p.packed) + js * p.kc);
+}
+
+template <typename T>
+void wholeRowBlock(void* ctx, long block, ThreadScratch& scratch) {
+  auto* job = static_cast<WholeJob<T>*>(ctx);
+  const long t0 = block * job->tiles / job->blocks, t1 = (block + 1) * job->tiles / job->blocks;
+  const long i0 = t0 * hl::kMR;
+  const long i1 = t1 * hl::kMR < job->g->m ? t1 * hl::kMR : job->g->m;
+  if (i1 <= i0) return;
+  for (long kb = 0; kb < job->kBlocks; kb++) kernels<T>().block(*job->g, panelOf(*job, kb), i0, i1 - i0, static_cast<T*>(scratch.packA));
+}
+
+/** Scratch for whole packed panels, grown on demand (products run one at a time, on the caller's thread). */
+void* wholePanelScratch(long bytes) {
+  static void* buffer = nullptr;
+  static long capacity = 0;
+  if (bytes > capacity) {
+    std::free(buffer);
+    buffer = alignedScratch(bytes);
+    capacity = bytes;
+  }
+  return buffer;
+}
+
 /**
  * Goto's loop nest: for each KC × NC panel of B (packed once by the caller, shared read-only),
- * the MC-row blocks of A are independent and go to whichever thread is free.
+ * the MC-row blocks of A are independent and go to whichever thread is free. On two threads, when
+ * every k-block of a column panel fits kWholePanelBytes, all of them are packed in one parallel
+ * step and each row block then runs all of k: two thread meetings a panel instead of two per
+ * k-block, whose uneven ends cost up to one row block each.
  */
 template <typename T>
 void gemm(const hl::GemmArgs<T>& g, int threads) {
@@ -241,14 +297,24 @@ void gemm(const hl::GemmArgs<T>& g, int threads) {
   long blocks = (g.m + hl::kMC - 1) / hl::kMC;
   if (parallel && blocks > 1 && blocks % 2 == 1) blocks++;
   if (blocks > tiles) blocks = tiles;
+  const long kBlocks = (g.k + hl::kKC - 1) / hl::kKC;
+  const long ncMax = g.n < hl::kNC ? g.n : hl::kNC;
+  const long stride = hl::kKC * (ncMax + 64);  // a packed k-block: kc rows of NR-column strips
+  const bool whole = parallel && blocks > 1 && kBlocks > 1 && long(sizeof(T)) * stride * kBlocks <= kWholePanelBytes;
   GemmJob<T> job{&g, {packedB, 0, 0, 0, 0, T(0)}, tiles, blocks};
   for (long j0 = 0; j0 < g.n; j0 += hl::kNC) {
     const long nc = g.n - j0 < hl::kNC ? g.n - j0 : hl::kNC;
+    const long stripBlocks = (nc + kPackCols - 1) / kPackCols;
+    if (whole) {
+      WholeJob<T> wj{&g, static_cast<T*>(wholePanelScratch(long(sizeof(T)) * stride * kBlocks + 4096)), stride, j0, nc, kBlocks, stripBlocks, tiles, blocks};
+      pool().run(&wholePackBlock<T>, &wj, kBlocks * stripBlocks, mainScratch());
+      pool().run(&wholeRowBlock<T>, &wj, blocks, mainScratch());
+      continue;
+    }
     for (long p0 = 0; p0 < g.k; p0 += hl::kKC) {
       const long kc = g.k - p0 < hl::kKC ? g.k - p0 : hl::kKC;
       // the first k-block applies the caller's β; later ones accumulate onto it
       job.panel = {packedB, p0, kc, j0, nc, p0 == 0 ? g.beta : T(1)};
-      const long stripBlocks = (nc + kPackCols - 1) / kPackCols;
       if (parallel && stripBlocks > 1) {
         // packing is memory-bound and would otherwise be the serial part of every product
         pool().run(&packBlock<T>, &job, stripBlocks, mainScratch());
