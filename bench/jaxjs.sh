@@ -17,8 +17,8 @@ fi
 cp "$root/bench/jaxjs_bench.mjs" "$side/"
 for r in $(seq 1 "$rounds"); do
   echo "round $r/$rounds: jax-js" >&2
-  (cd "$side" && node jaxjs_bench.mjs --batch 1000 --threads 2 --reps 3 --jit both --no-check) > "$out/jaxjs-$r.json" 2> "$out/jaxjs-$r.log"
+  (cd "$side" && node jaxjs_bench.mjs --batch 1000 --threads 2 --reps 3 --warmup 2 --jit both --no-check) > "$out/jaxjs-$r.json" 2> "$out/jaxjs-$r.log"
   echo "round $r/$rounds: hessian-lab portable" >&2
-  node "$root/dist/cli/main.js" bench --backend portable --models mnist-autoencoder --rounds 1 --repeats 3 --json --quiet > "$out/ours-$r.json"
+  node "$root/dist/cli/main.js" bench --backend portable --models mnist-autoencoder --rounds 1 --repeats 3 --warmup 2 --json --quiet > "$out/ours-$r.json"
 done
 node "$root/bench/jaxjs_table.mjs" "$out" "$rounds"

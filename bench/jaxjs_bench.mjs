@@ -2,7 +2,7 @@
 // 784-1000-500-250-30-250-500-1000-784 (logistic hidden units, linear code, logistic output +
 // cross-entropy), gradient / Hv / Gv at one batch in float32, and GEMM GFLOP/s.
 // Runs from a folder where @jax-js/jax is installed (not one of hessian-lab's dependencies).
-// Usage: node jaxjs_bench.mjs [--batch 1000] [--threads 2] [--reps 5] [--jit both|on|off] [--gemm-n 1024] [--no-check]
+// Usage: node jaxjs_bench.mjs [--batch 1000] [--threads 2] [--reps 5] [--warmup 2] [--jit both|on|off] [--gemm-n 1024] [--no-check]
 import { Worker as NodeWorker } from "node:worker_threads";
 
 // ---------------------------------------------------------------- args
@@ -14,6 +14,7 @@ function arg(name, def) {
 const BATCH = parseInt(arg("batch", "1000"));
 const THREADS = parseInt(arg("threads", "2"));
 const REPS = parseInt(arg("reps", "5"));
+const WARMUP = parseInt(arg("warmup", "2"));
 const JITMODE = arg("jit", "both"); // both | on | off
 const GEMM_N = parseInt(arg("gemm-n", "1024"));
 const notes = [];
@@ -186,7 +187,8 @@ async function timeIt(label, fn, makeArgs) {
     tree.dispose(out);
     return dt;
   };
-  const warm = await run();
+  let warm = 0;
+  for (let i = 0; i < WARMUP; i++) warm = await run();
   const ts = [];
   for (let i = 0; i < REPS; i++) ts.push(await run());
   log(`${label}: warmup ${warm.toFixed(1)} ms, times ${ts.map((t) => t.toFixed(1)).join(" ")} -> median ${median(ts).toFixed(1)} ms`);

@@ -194,7 +194,8 @@ export const benchCommand: CommandSpec<BenchOptions, BenchResult> = {
   configure(cmd) {
     cmd
       .addOption(new Option("--repeats <n>", "timed repetitions per workload process (medians over all are reported)").argParser(integer(1)).default(3))
-      .addOption(new Option("--warmup <n>", "untimed repetitions first, in each process").argParser(integer(0)).default(1))
+      // two: V8 is still tiering up, and collects the first allocation burst, during the second product
+      .addOption(new Option("--warmup <n>", "untimed repetitions first, in each process (PyTorch's too)").argParser(integer(0)).default(2))
       .addOption(new Option("--rounds <n>", "fresh processes per workload, interleaved with PyTorch's under --torch").argParser(integer(1)).default(2))
       .addOption(new Option("--torch", "also run the same workloads in PyTorch (/usr/bin/python3) and print ours/torch ratios"))
       .addOption(new Option("--path <path>", "fused layer-wise passes, or the generic autodiff operators").argParser(choice(PATHS)).default("fused"))
