@@ -67,6 +67,12 @@ function span(rows: number, cols: number, ld: number): number {
   return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
 }
 
+/** Elements of A, B and C a call touches, given its row strides (op(A) is [m, k] read from A as stored). */
+export function gemmSpans(call: GemmCall): { readonly a: number; readonly b: number; readonly c: number } {
+  const { transA, transB, m, n, k, lda, ldb, ldc } = call;
+  return { a: transA ? span(k, m, lda) : span(m, k, lda), b: transB ? span(n, k, ldb) : span(k, n, ldb), c: span(m, n, ldc) };
+}
+
 /**
  * Throws a ShapeError unless a call is well-formed: integer sizes, strides ≥ row widths, one element
  * type, and every operand long enough. Native backends trust these checks, so they are not optional.
@@ -78,12 +84,13 @@ export function checkGemmCall(call: GemmCall): void {
   }
   const sameType = a instanceof Float64Array ? b instanceof Float64Array && c instanceof Float64Array : b instanceof Float32Array && c instanceof Float32Array;
   if (!sameType) throw new ShapeError("gemm: A, B and C must all be Float32Array or all Float64Array");
-  const [aRows, aCols] = transA ? [k, m] : [m, k];
-  const [bRows, bCols] = transB ? [n, k] : [k, n];
+  const aCols = transA ? m : k;
+  const bCols = transB ? k : n;
   if (lda < aCols || ldb < bCols || ldc < n) throw new ShapeError(`gemm: a row stride is smaller than its row (lda ${lda}, ldb ${ldb}, ldc ${ldc})`);
-  if (a.length < span(aRows, aCols, lda)) throw new ShapeError(`gemm: A has ${a.length} elements, needs ${span(aRows, aCols, lda)}`);
-  if (b.length < span(bRows, bCols, ldb)) throw new ShapeError(`gemm: B has ${b.length} elements, needs ${span(bRows, bCols, ldb)}`);
-  if (c.length < span(m, n, ldc)) throw new ShapeError(`gemm: C has ${c.length} elements, needs ${span(m, n, ldc)}`);
+  const need = gemmSpans(call);
+  if (a.length < need.a) throw new ShapeError(`gemm: A has ${a.length} elements, needs ${need.a}`);
+  if (b.length < need.b) throw new ShapeError(`gemm: B has ${b.length} elements, needs ${need.b}`);
+  if (c.length < need.c) throw new ShapeError(`gemm: C has ${c.length} elements, needs ${need.c}`);
 }
 
 let active: GemmBackend = portableBackend;

@@ -1,6 +1,6 @@
 /** @file the portable SIMD GEMM backend: WebAssembly SIMD tiles (fused multiply-add where relaxed SIMD is on), packing by the module, optional worker threads over shared memory */
-import type { GemmBackend, GemmCall } from "./backend.js";
-import { instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
+import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
+import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
 import { CONTROL_BYTES, runTileJob, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
 
@@ -60,13 +60,13 @@ function createEngine(options: WasmBackendOptions): Engine | null {
   return { memory, kernels: instantiateKernels(module, memory), pool, fma, stagingLimit: options.stagingLimitBytes ?? STAGING_LIMIT };
 }
 
-/** Elements a row-major r×c matrix with row stride ld spans. */
-function span(rows: number, cols: number, ld: number): number {
-  return (rows - 1) * ld + cols;
-}
-
 /** Byte offsets of a call's regions in memory: raw copies of A and B, packed A, one packed B panel, one C block. */
 interface Staging {
+  /** Elements of A and B as stored (what the raw copies hold). */
+  readonly aElems: number;
+  readonly bElems: number;
+  /** Row stride of the C block in bytes: one panel's columns, padded to whole B strips. */
+  readonly blockRowBytes: number;
   readonly rawA: number;
   readonly rawB: number;
   readonly packedA: number;
@@ -76,16 +76,17 @@ interface Staging {
 }
 
 function staging(call: GemmCall, es: number): Staging {
-  const { m, n, k, lda, ldb, transA, transB } = call;
+  const { m, n, k } = call;
   const align = (bytes: number): number => Math.ceil(bytes / 64) * 64;
   const rows = Math.ceil(m / TILE_ROWS) * TILE_ROWS;
-  const panelBytes = Math.ceil((Math.min(n, NC) * es) / TILE_B_BYTES) * TILE_B_BYTES;
+  const blockRowBytes = Math.ceil((Math.min(n, NC) * es) / TILE_B_BYTES) * TILE_B_BYTES;
+  const { a: aElems, b: bElems } = gemmSpans(call);
   const rawA = CONTROL_BYTES;
-  const rawB = rawA + align(span(transA ? k : m, transA ? m : k, lda) * es);
-  const packedA = rawB + align(span(transB ? n : k, transB ? k : n, ldb) * es);
+  const rawB = rawA + align(aElems * es);
+  const packedA = rawB + align(bElems * es);
   const packedB = packedA + rows * k * es;
-  const block = packedB + panelBytes * k;
-  return { rawA, rawB, packedA, packedB, block, end: block + rows * panelBytes };
+  const block = packedB + blockRowBytes * k;
+  return { aElems, bElems, blockRowBytes, rawA, rawB, packedA, packedB, block, end: block + rows * blockRowBytes };
 }
 
 /** Packs op(A) from its raw copy into row strips at `at.packedA`, zero-padding the last strip. */
@@ -129,22 +130,20 @@ function ranges(count: number, parts: number): [number, number][] {
 }
 
 function gemmStaged(engine: Engine, call: GemmCall, threads: number): void {
-  const { m, n, k, a, lda, b, ldb, c, ldc, alpha, beta, transA, transB } = call;
+  const { m, n, k, a, b, c, ldc, alpha, beta } = call;
   const f64 = c instanceof Float64Array;
   const es = f64 ? 8 : 4;
   const nr = TILE_B_BYTES / es;
   const at = staging(call, es);
-  const have = engine.memory.buffer.byteLength;
-  if (have < at.end) engine.memory.grow(Math.ceil((at.end - have) / 65536));
+  growMemory(engine.memory, at.end);
   const View = f64 ? Float64Array : Float32Array;
   const view = new View(engine.memory.buffer);
-  view.set(a.subarray(0, span(transA ? k : m, transA ? m : k, lda)), at.rawA / es);
-  view.set(b.subarray(0, span(transB ? n : k, transB ? k : n, ldb)), at.rawB / es);
+  view.set(a.subarray(0, at.aElems), at.rawA / es);
+  view.set(b.subarray(0, at.bElems), at.rawB / es);
   packA(engine, call, at, es);
   const rowStrips = Math.ceil(m / TILE_ROWS);
-  const ldcBlock = Math.ceil((Math.min(n, NC) * es) / TILE_B_BYTES) * TILE_B_BYTES;
   const blockBase = at.block / es;
-  const blockLd = ldcBlock / es;
+  const blockLd = at.blockRowBytes / es;
   // C ← A·B and C ← A·B + C are the tiles' own stores; other α, β scale afterwards
   const direct = alpha === 1 && (beta === 0 || beta === 1);
   const workers = threads > 1 && engine.pool !== null && 2 * m * n * k >= THREADED_MIN_FLOPS ? engine.pool.ready().slice(0, threads - 1) : [];
@@ -153,7 +152,7 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number): void {
     const colStrips = Math.ceil(nc / nr);
     packB(engine, call, at, es, j0, nc);
     if (direct && beta === 1) for (let i = 0; i < m; i++) view.set(c.subarray(i * ldc + j0, i * ldc + j0 + nc), blockBase + i * blockLd);
-    const job: TileJob = { f64, k, r0: 0, r1: rowStrips, s0: 0, s1: colStrips, pa: at.packedA, pb: at.packedB, pc: at.block, ldc: ldcBlock, accumulate: direct && beta === 1 };
+    const job: TileJob = { f64, k, r0: 0, r1: rowStrips, s0: 0, s1: colStrips, pa: at.packedA, pb: at.packedB, pc: at.block, ldc: at.blockRowBytes, accumulate: direct && beta === 1 };
     // split the longer side of the tile grid between the threads; this thread takes the first part
     const byRows = rowStrips >= colStrips;
     const parts = ranges(byRows ? rowStrips : colStrips, workers.length + 1);

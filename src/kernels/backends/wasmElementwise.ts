@@ -1,6 +1,6 @@
 /** @file the WebAssembly backend's elementwise hooks (float32): operands staged in the module's memory around its SIMD kernels */
 import type { TypedArray } from "../ndarray.js";
-import type { KernelExports } from "./wasmModule.js";
+import { growMemory, type KernelExports } from "./wasmModule.js";
 import { CONTROL_BYTES } from "./wasmThreads.js";
 
 // Each hook copies its operands into the module's memory (one memcpy a row, or one for the whole
@@ -19,12 +19,6 @@ const CHUNK_BYTES = 16 << 20;
 
 function isF32(x: TypedArray | null): x is Float32Array | null {
   return x === null || x instanceof Float32Array;
-}
-
-/** Grows memory to `end` bytes. */
-function ensureBytes(engine: ElementwiseEngine, end: number): void {
-  const have = engine.memory.buffer.byteLength;
-  if (have < end) engine.memory.grow(Math.ceil((end - have) / 65536));
 }
 
 /** Copies rows × width values from `src` (row stride srcLd) to `dst` (row stride dstLd). */
@@ -66,7 +60,7 @@ function overStagedRows(
     next += 4 * ld * chunk;
     return at;
   });
-  ensureBytes(engine, next);
+  growMemory(engine.memory, next);
   const view = new Float32Array(engine.memory.buffer);
   for (let r0 = 0; r0 < rows; r0 += chunk) {
     const n = Math.min(chunk, rows - r0);

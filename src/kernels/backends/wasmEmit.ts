@@ -38,12 +38,42 @@ export const op = {
   i32Add: [0x6a],
   i32Sub: [0x6b],
   i32Mul: [0x6c],
+  i32Shl: [0x74],
+  i32LtU: [0x49],
   loop: [0x03, 0x40],
   if: [0x04, 0x40],
   end: [0x0b],
   brIf: (depth: number) => [0x0d, ...uleb(depth)],
   simd: (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm],
 };
+
+/** local ← local + amount, for an i32 local and code leaving an i32. */
+export function addTo(local: number, amount: number[]): number[] {
+  return [...op.localGet(local), ...amount, ...op.i32Add, ...op.localSet(local)];
+}
+
+/** The latch of a counted do-while loop: local ← local − 1, back to the loop's start while it is not 0. */
+export function countDown(local: number): number[] {
+  return [...op.localGet(local), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(local), ...op.brIf(0)];
+}
+
+/** The latch of a loop over 16-byte vectors: j ← j + 16, back to the loop's start while j < the byte count `limit` leaves. */
+export function vectorLatch(j: number, limit: number[]): number[] {
+  return [...op.localGet(j), ...op.i32Const(16), ...op.i32Add, ...op.localTee(j), ...limit, ...op.i32LtU, ...op.brIf(0)];
+}
+
+/** The address base + j, for i32 locals. */
+export function at(base: number, j: number): number[] {
+  return [...op.localGet(base), ...op.localGet(j), ...op.i32Add];
+}
+
+/** Advances each pointer local in `always` by the local `step`, and each in `optional` unless it is 0 (absent). */
+export function advance(step: number, always: number[], optional: number[]): number[] {
+  const code: number[] = [];
+  for (const p of always) code.push(...addTo(p, op.localGet(step)));
+  for (const p of optional) code.push(...op.localGet(p), ...op.if, ...addTo(p, op.localGet(step)), ...op.end);
+  return code;
+}
 
 export const V128 = 0x7b;
 export const I32 = 0x7f;

@@ -1,24 +1,11 @@
 /** @file WebAssembly SIMD kernels (float32) for the elementwise steps of the fused backward and R-forward passes */
-import { f32x4, I32, op, uleb, V128, vec } from "./wasmEmit.js";
+import { advance, at as address, countDown, f32x4, I32, op, uleb, V128, vec, vectorLatch } from "./wasmEmit.js";
 
 // Both walk rows × rowBytes of float32 matrices staged with rows padded to whole vectors; a
 // pointer of 0 means "not given". The loops mirror backwardStep and rForwardStep in nn/fused.ts.
 
 const get = op.localGet;
 const set = op.localSet;
-
-/** Code advancing each pointer local in `locals` by rowBytes, skipping those that are 0. */
-function nextRow(rowBytes: number, always: number[], optional: number[]): number[] {
-  const code: number[] = [];
-  for (const p of always) code.push(...get(p), ...get(rowBytes), ...op.i32Add, ...set(p));
-  for (const p of optional) code.push(...get(p), ...op.if, ...get(p), ...get(rowBytes), ...op.i32Add, ...set(p), ...op.end);
-  return code;
-}
-
-/** The column loop's latch: j += 16 while j < rowBytes; then the row loop's: rows −= 1 while rows ≠ 0. */
-function loopLatches(j: number, rowBytes: number): number[] {
-  return [...get(j), ...op.i32Const(16), ...op.i32Add, ...op.localTee(j), ...get(rowBytes), 0x49 /* i32.lt_u */, ...op.brIf(0), ...op.end];
-}
 
 /**
  * backward32(g, d1, rg, d2, acc, rows, rowBytes):
@@ -30,7 +17,7 @@ export function backwardBody(): number[] {
   const [G, D1, RG, D2, ACC, ROWS, ROW_BYTES] = [0, 1, 2, 3, 4, 5, 6];
   const [J, A2] = [7, 8];
   const [GV, SUM] = [9, 10];
-  const at = (base: number): number[] => [...get(base), ...get(J), ...op.i32Add];
+  const at = (base: number): number[] => address(base, J);
   const code: number[] = [...op.loop, ...op.i32Const(0), ...set(J), ...op.loop];
   code.push(...at(G), ...f32x4.load(), ...set(GV));
   code.push(...get(RG), ...op.if);
@@ -44,12 +31,12 @@ export function backwardBody(): number[] {
   code.push(...at(G), ...get(SUM), ...f32x4.store());
   code.push(...op.end);
   // acc[j/4 .. j/4+4) += SUM in float64: address acc + 2j
-  code.push(...get(ACC), ...get(J), ...op.i32Const(1), 0x74 /* i32.shl */, ...op.i32Add, ...set(A2));
+  code.push(...get(ACC), ...get(J), ...op.i32Const(1), ...op.i32Shl, ...op.i32Add, ...set(A2));
   code.push(...get(A2), ...get(A2), ...f32x4.load(), ...get(SUM), ...f32x4.promoteLow, ...f32x4.f64x2Add, ...f32x4.store());
   code.push(...get(A2), ...get(A2), ...f32x4.load(16), ...get(SUM), ...get(SUM), ...f32x4.highToLow, ...f32x4.promoteLow, ...f32x4.f64x2Add, ...f32x4.store(16));
-  code.push(...loopLatches(J, ROW_BYTES));
-  code.push(...nextRow(ROW_BYTES, [G, D1], [RG, D2]));
-  code.push(...get(ROWS), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(ROWS), ...op.brIf(0), ...op.end, ...op.end);
+  code.push(...vectorLatch(J, get(ROW_BYTES)), ...op.end);
+  code.push(...advance(ROW_BYTES, [G, D1], [RG, D2]));
+  code.push(...countDown(ROWS), ...op.end, ...op.end);
   const body = [...vec([[...uleb(2), I32], [...uleb(2), V128]]), ...code];
   return [...uleb(body.length), ...body];
 }
@@ -59,14 +46,14 @@ export function rForwardBody(): number[] {
   const [RZ, VB, D1, D2, P2, ROWS, ROW_BYTES] = [0, 1, 2, 3, 4, 5, 6];
   const J = 7;
   const R = 8;
-  const at = (base: number): number[] => [...get(base), ...get(J), ...op.i32Add];
+  const at = (base: number): number[] => address(base, J);
   const code: number[] = [...op.loop, ...op.i32Const(0), ...set(J), ...op.loop];
   code.push(...at(RZ), ...f32x4.load(), ...at(VB), ...f32x4.load(), ...f32x4.add, ...set(R));
   code.push(...get(D2), ...op.if, ...at(P2), ...at(D2), ...f32x4.load(), ...get(R), ...f32x4.mul, ...f32x4.store(), ...op.end);
   code.push(...at(RZ), ...at(D1), ...f32x4.load(), ...get(R), ...f32x4.mul, ...f32x4.store());
-  code.push(...loopLatches(J, ROW_BYTES));
-  code.push(...nextRow(ROW_BYTES, [RZ, D1], [D2, P2]));
-  code.push(...get(ROWS), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(ROWS), ...op.brIf(0), ...op.end, ...op.end);
+  code.push(...vectorLatch(J, get(ROW_BYTES)), ...op.end);
+  code.push(...advance(ROW_BYTES, [RZ, D1], [D2, P2]));
+  code.push(...countDown(ROWS), ...op.end, ...op.end);
   const body = [...vec([[...uleb(1), I32], [...uleb(1), V128]]), ...code];
   return [...uleb(body.length), ...body];
 }

@@ -12,7 +12,7 @@
 // registers as scratch and hoists every broadcast of a k-step above its multiply-adds, so a 6-row
 // tile (12 accumulators + 2 B + 6 A) spills; 8 + 2 + 4 fits. Unrolling k spills the same way.
 
-import { I32, name, op, section, uleb, V128, vec } from "./wasmEmit.js";
+import { addTo, countDown, I32, name, op, section, uleb, V128, vec } from "./wasmEmit.js";
 import { backwardBody, rForwardBody } from "./wasmLayerSteps.js";
 import { sigmoidBody, sigmoidCrossEntropyBody } from "./wasmSigmoid.js";
 
@@ -60,7 +60,7 @@ function tileBody(bytes: 4 | 8, fma: boolean): number[] {
   }
   code.push(...op.localGet(PA), ...op.i32Const(TILE_ROWS * bytes), ...op.i32Add, ...op.localSet(PA));
   code.push(...op.localGet(PB), ...op.i32Const(TILE_B_BYTES), ...op.i32Add, ...op.localSet(PB));
-  code.push(...op.localGet(KC), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(KC), ...op.brIf(0), ...op.end);
+  code.push(...countDown(KC), ...op.end);
   // store rows of C at pc + r·ldc, adding what is there when accumulating over k-blocks
   code.push(...op.localGet(PC), ...op.localSet(ROW));
   for (let r = 0; r < TILE_ROWS; r++) {
@@ -88,8 +88,6 @@ function gatherBody(bytes: 4 | 8): number[] {
   const move = bytes === 4 ? [0x28, 2, 0, 0x36, 2, 0] : [0x29, 3, 0, 0x37, 3, 0]; // load then store, align, offset 0
   const get = op.localGet;
   const set = op.localSet;
-  const addTo = (local: number, amount: number[]): number[] => [...get(local), ...amount, ...op.i32Add, ...set(local)];
-  const countDown = (local: number): number[] => [...get(local), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(local), ...op.brIf(0)];
   const code = [
     ...get(K), ...get(STEP), ...op.i32Mul, ...set(KSTEP),
     ...op.loop,
@@ -124,8 +122,6 @@ function panelBody(): number[] {
   const set = op.localSet;
   const load = (offset: number) => op.simd(0x00, 4, ...uleb(offset));
   const store = (offset: number) => op.simd(0x0b, 4, ...uleb(offset));
-  const addTo = (local: number, amount: number[]): number[] => [...get(local), ...amount, ...op.i32Add, ...set(local)];
-  const countDown = (local: number): number[] => [...get(local), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(local), ...op.brIf(0)];
   const code = [
     ...op.loop,
     ...get(SRC), ...set(Q), ...get(K), ...set(P),
@@ -134,7 +130,7 @@ function panelBody(): number[] {
     ...get(VECTORS), ...op.i32Const(1), ...op.i32Sub, ...op.if,
     ...get(DST), ...get(Q), ...load(16), ...store(16),
     ...op.end,
-    ...addTo(DST, [...get(VECTORS), ...op.i32Const(4), 0x74 /* i32.shl */]), ...addTo(Q, get(PS)),
+    ...addTo(DST, [...get(VECTORS), ...op.i32Const(4), ...op.i32Shl]), ...addTo(Q, get(PS)),
     ...countDown(P), ...op.end,
     ...addTo(SRC, get(STRIDE)),
     ...countDown(STRIPS), ...op.end,
@@ -188,6 +184,12 @@ export interface KernelExports {
 /** Instantiates the module on `memory` (shared or not, as the module was built). */
 export function instantiateKernels(module: WebAssembly.Module, memory: WebAssembly.Memory): KernelExports {
   return new WebAssembly.Instance(module, { env: { mem: memory } }).exports as unknown as KernelExports;
+}
+
+/** Grows `memory` to at least `bytes` (existing views of shared memory stay valid; others must be remade). */
+export function growMemory(memory: WebAssembly.Memory, bytes: number): void {
+  const have = memory.buffer.byteLength;
+  if (have < bytes) memory.grow(Math.ceil((bytes - have) / 65536));
 }
 
 /** Whether this engine validates the module: SIMD128, and relaxed SIMD when `fma` is asked for. */

@@ -1,5 +1,5 @@
 /** @file WebAssembly SIMD logistic kernels (float32): the sigmoid layer epilogue σ, σ', σ'' and sigmoid cross-entropy, on a polynomial exp */
-import { f32x4, I32, op, uleb, V128, vec } from "./wasmEmit.js";
+import { advance, at as address, countDown, f32x4, I32, op, uleb, V128, vec, vectorLatch } from "./wasmEmit.js";
 
 // JavaScript's Math.exp costs ~12 ns an element, which made the logistic layers of the MNIST
 // autoencoder (4.3 M units per batch of 1000) cost more than half its GEMM time on the portable
@@ -52,7 +52,7 @@ export function sigmoidCrossEntropyBody(): number[] {
   const [YV, E, SC, R, K, Q, SNEG, S, LO, HI] = [7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
   const get = op.localGet;
   const set = op.localSet;
-  const at = (base: number): number[] => [...get(base), ...get(J), ...op.i32Add];
+  const at = (base: number): number[] => address(base, J);
   const code: number[] = [...get(SUMS), ...f32x4.load(), ...set(LO), ...get(SUMS), ...f32x4.load(16), ...set(HI)];
   code.push(...op.i32Const(0), ...set(J), ...op.loop);
   code.push(...at(Y), ...f32x4.load(), ...set(YV));
@@ -71,7 +71,7 @@ export function sigmoidCrossEntropyBody(): number[] {
   code.push(...get(YV), ...f32x4.splatConst(0), ...f32x4.max, ...get(S), ...f32x4.add, ...at(T), ...f32x4.load(), ...get(YV), ...f32x4.mul, ...f32x4.sub, ...set(S));
   code.push(...get(LO), ...get(S), ...f32x4.promoteLow, ...f32x4.f64x2Add, ...set(LO));
   code.push(...get(HI), ...get(S), ...get(S), ...f32x4.highToLow, ...f32x4.promoteLow, ...f32x4.f64x2Add, ...set(HI));
-  code.push(...get(J), ...op.i32Const(16), ...op.i32Add, ...op.localTee(J), ...get(VECTORS), ...op.i32Const(4), 0x74 /* i32.shl */, 0x49 /* i32.lt_u */, ...op.brIf(0), ...op.end);
+  code.push(...vectorLatch(J, [...get(VECTORS), ...op.i32Const(4), ...op.i32Shl]), ...op.end);
   code.push(...get(SUMS), ...get(LO), ...f32x4.store(), ...get(SUMS), ...get(HI), ...f32x4.store(16));
   code.push(...op.end);
   const body = [...vec([[...uleb(1), I32], [...uleb(10), V128]]), ...code];
@@ -90,7 +90,7 @@ export function sigmoidBody(): number[] {
   // T, P and SLOPE are the exp's scratch until σ' is formed
   const get = op.localGet;
   const set = op.localSet;
-  const at = (base: number): number[] => [...get(base), ...get(J), ...op.i32Add];
+  const at = (base: number): number[] => address(base, J);
   const code: number[] = [];
   code.push(...op.loop); // rows
   code.push(...op.i32Const(0), ...set(J));
@@ -108,11 +108,10 @@ export function sigmoidBody(): number[] {
   code.push(...get(D2), ...op.if);
   code.push(...at(D2), ...get(SLOPE), ...get(SNEG), ...get(Q), ...f32x4.sub, ...get(Q), ...get(SNEG), ...f32x4.sub, ...get(MASK), ...f32x4.bitselect, ...f32x4.mul, ...f32x4.store());
   code.push(...op.end);
-  code.push(...get(J), ...op.i32Const(16), ...op.i32Add, ...op.localTee(J), ...get(ROW_BYTES), 0x49 /* i32.lt_u */, ...op.brIf(0), ...op.end);
+  code.push(...vectorLatch(J, get(ROW_BYTES)), ...op.end);
   // next row (d2 advances only when given)
-  for (const base of [C, D1]) code.push(...get(base), ...get(ROW_BYTES), ...op.i32Add, ...set(base));
-  code.push(...get(D2), ...op.if, ...get(D2), ...get(ROW_BYTES), ...op.i32Add, ...set(D2), ...op.end);
-  code.push(...get(ROWS), ...op.i32Const(1), ...op.i32Sub, ...op.localTee(ROWS), ...op.brIf(0), ...op.end);
+  code.push(...advance(ROW_BYTES, [C, D1], [D2]));
+  code.push(...countDown(ROWS), ...op.end);
   code.push(...op.end);
   const body = [...vec([[...uleb(1), I32], [...uleb(8), V128]]), ...code];
   return [...uleb(body.length), ...body];
