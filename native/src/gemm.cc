@@ -330,36 +330,58 @@ void gemm(const hl::GemmArgs<T>& g, int threads) {
   }
 }
 
+/** Shifts every row-major operand of an elementwise step by `off` elements (rows already advanced). */
 template <typename T>
-struct ActivateJob {
-  const hl::ActivateArgs<T>* g;
-  long rowsPerBlock;
-};
+void shiftRows(hl::ActivateArgs<T>& a, long off) {
+  a.c += off;
+  a.d1 += off;
+  if (a.d2 != nullptr) a.d2 += off;
+}
 
 template <typename T>
-void activateBlock(void* ctx, long block, ThreadScratch&) {
-  auto* job = static_cast<ActivateJob<T>*>(ctx);
-  hl::ActivateArgs<T> part = *job->g;
+void shiftRows(hl::RForwardArgs<T>& a, long off) {
+  a.rz += off;
+  a.d1 += off;
+  if (a.d2 != nullptr) {
+    a.d2 += off;
+    a.p2 += off;
+  }
+}
+
+/** An elementwise step over rows × width, and the kernel that runs a block of its rows. */
+template <typename Args>
+struct RowsJob {
+  const Args* g;
+  long rowsPerBlock;
+  void (*kernel)(const Args&);
+};
+
+template <typename Args>
+void rowsBlock(void* ctx, long block, ThreadScratch&) {
+  auto* job = static_cast<RowsJob<Args>*>(ctx);
+  Args part = *job->g;
   const long r0 = block * job->rowsPerBlock;
   part.rows = part.rows - r0 < job->rowsPerBlock ? part.rows - r0 : job->rowsPerBlock;
-  const long off = r0 * part.width;
-  part.c += off;
-  part.d1 += off;
-  if (part.d2 != nullptr) part.d2 += off;
-  kernels<T>().activate(part);
+  shiftRows(part, r0 * part.width);
+  job->kernel(part);
+}
+
+/** Runs an elementwise step of a large layer by blocks of rows on whichever thread is free (small ones: here). */
+template <typename Args>
+void byRows(const Args& g, int threads, void (*kernel)(const Args&)) {
+  if (threads < 2 || g.rows < 2 || double(g.rows) * double(g.width) < 65536) {
+    kernel(g);
+    return;
+  }
+  const long blocks = 8 < g.rows ? 8 : g.rows;
+  RowsJob<Args> job{&g, (g.rows + blocks - 1) / blocks, kernel};
+  pool().run(&rowsBlock<Args>, &job, (g.rows + job.rowsPerBlock - 1) / job.rowsPerBlock, mainScratch());
 }
 
 /** Activations of large layers go by blocks of rows to whichever thread is free. */
 template <typename T>
 void activate(const hl::ActivateArgs<T>& g, int threads) {
-  const double n = double(g.rows) * double(g.width);
-  if (threads < 2 || g.rows < 2 || n < 65536) {
-    kernels<T>().activate(g);
-    return;
-  }
-  const long blocks = 8 < g.rows ? 8 : g.rows;
-  ActivateJob<T> job{&g, (g.rows + blocks - 1) / blocks};
-  pool().run(&activateBlock<T>, &job, (g.rows + job.rowsPerBlock - 1) / job.rowsPerBlock, mainScratch());
+  byRows<hl::ActivateArgs<T>>(g, threads, kernels<T>().activate);
 }
 
 template <typename T>
@@ -381,38 +403,10 @@ void backward(const hl::BackwardArgs<T>& g, int threads) {
   pool().run(&backwardBlock<T>, const_cast<hl::BackwardArgs<T>*>(&g), blocks, mainScratch());
 }
 
-template <typename T>
-struct RForwardJob {
-  const hl::RForwardArgs<T>* g;
-  long rowsPerBlock;
-};
-
-template <typename T>
-void rforwardBlock(void* ctx, long block, ThreadScratch&) {
-  auto* job = static_cast<RForwardJob<T>*>(ctx);
-  hl::RForwardArgs<T> part = *job->g;
-  const long r0 = block * job->rowsPerBlock;
-  part.rows = part.rows - r0 < job->rowsPerBlock ? part.rows - r0 : job->rowsPerBlock;
-  const long off = r0 * part.width;
-  part.rz += off;
-  part.d1 += off;
-  if (part.d2 != nullptr) {
-    part.d2 += off;
-    part.p2 += off;
-  }
-  kernels<T>().rforward(part);
-}
-
 /** The R-forward step, by blocks of rows. */
 template <typename T>
 void rforward(const hl::RForwardArgs<T>& g, int threads) {
-  if (threads < 2 || g.rows < 2 || double(g.rows) * double(g.width) < 65536) {
-    kernels<T>().rforward(g);
-    return;
-  }
-  const long blocks = 8 < g.rows ? 8 : g.rows;
-  RForwardJob<T> job{&g, (g.rows + blocks - 1) / blocks};
-  pool().run(&rforwardBlock<T>, &job, (g.rows + job.rowsPerBlock - 1) / job.rowsPerBlock, mainScratch());
+  byRows<hl::RForwardArgs<T>>(g, threads, kernels<T>().rforward);
 }
 
 template <typename T>
