@@ -52,6 +52,17 @@ export const VEGA_LITE_CONFIG = {
   title: { fontSize: 14, anchor: "start" },
 } as const;
 
+/** The fields every Vega-Lite chart here starts with: schema, title, size (the frame's, else the default) and the shared config. */
+export function vegaLiteFrame(frame: ChartFrame) {
+  return {
+    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+    ...titleOf(frame),
+    width: frame.width ?? DEFAULT_SIZE.width,
+    height: frame.height ?? DEFAULT_SIZE.height,
+    config: VEGA_LITE_CONFIG,
+  } as const;
+}
+
 /**
  * Axis options for a log scale over data with the given positive range: when it spans at least two
  * powers of ten, ticks and labels at exactly those powers (plain numbers from 1e-3 to 1e4, "1e-7"

@@ -1,6 +1,6 @@
 /** @file spectral density plots: the smoothed SLQ density with its ±1 standard-error band */
 import type { TopLevelSpec } from "vega-lite";
-import { DEFAULT_SIZE, logAxis, positiveRange, SERIES_COLORS, titleOf, VEGA_LITE_CONFIG, type ChartFrame, type ChartSpec } from "./chart.js";
+import { logAxis, positiveRange, SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** One density curve on its grid, as spectralDensity returns it. */
 export interface DensitySeries {
@@ -68,11 +68,7 @@ export function densityChart(data: DensityChartData): ChartSpec {
   const yScale = logY ? ({ type: "log" } as const) : { zero: true };
   const yAxis = logY ? logAxis(...positiveRange(rows.flatMap((r) => [r.lo, r.hi]))) : {};
   const spec: TopLevelSpec = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...titleOf(data),
-    width: data.width ?? DEFAULT_SIZE.width,
-    height: data.height ?? DEFAULT_SIZE.height,
-    config: VEGA_LITE_CONFIG,
+    ...vegaLiteFrame(data),
     data: { values: rows },
     encoding: { x, color },
     layer: [

@@ -1,6 +1,6 @@
 /** @file stem charts of eigenvalues by rank, one or several series side by side */
 import type { TopLevelSpec } from "vega-lite";
-import { DEFAULT_SIZE, SERIES_COLORS, titleOf, VEGA_LITE_CONFIG, type ChartFrame, type ChartSpec } from "./chart.js";
+import { SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** One named list of eigenvalues (e.g. "GGN, before training"), in the order to draw them. */
 export interface EigenvalueSeries {
@@ -44,11 +44,7 @@ export function eigenvalueChart(data: EigenvalueChartData): ChartSpec {
   const x = { field: "rank", type: "ordinal", title: data.xLabel ?? "rank", axis: { labelAngle: 0 } } as const;
   const position = several ? ({ x, xOffset: { field: "series", type: "nominal", scale: { domain: names } } } as const) : { x };
   const spec: TopLevelSpec = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...titleOf(data),
-    width: data.width ?? DEFAULT_SIZE.width,
-    height: data.height ?? DEFAULT_SIZE.height,
-    config: VEGA_LITE_CONFIG,
+    ...vegaLiteFrame(data),
     layer: [
       { data: { values: rows }, mark: { type: "rule", strokeWidth: 2 }, encoding: { ...position, color, y, y2: { datum: 0 } } },
       { data: { values: rows }, mark: { type: "point", filled: true, size: 60, opacity: 1 }, encoding: { ...position, color, y } },

@@ -1,7 +1,7 @@
 /** @file loss-landscape pictures: a 1-D slice with the quadratic model, and a 2-D filled-contour map with the model's contours */
 import type { Legend, Mark, Spec, Title } from "vega";
 import type { TopLevelSpec } from "vega-lite";
-import { CHART_FONT, DEFAULT_SIZE, SERIES_COLORS, titleOf, VEGA_LITE_CONFIG, type ChartFrame, type ChartSpec } from "./chart.js";
+import { CHART_FONT, SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** A 1-D slice: L(θ + αd) and q(αd) at the same α. */
 export interface Landscape1dData extends ChartFrame {
@@ -49,11 +49,7 @@ export function landscape1dChart(data: Landscape1dData): ChartSpec {
   const names = data.quadratic === undefined ? [LOSS_LABEL] : [LOSS_LABEL, MODEL_LABEL];
   const domain = Number.isFinite(lo) ? { domain: [lo - pad, hi + pad] } : {};
   const spec: TopLevelSpec = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...titleOf(data),
-    width: data.width ?? DEFAULT_SIZE.width,
-    height: data.height ?? DEFAULT_SIZE.height,
-    config: VEGA_LITE_CONFIG,
+    ...vegaLiteFrame(data),
     layer: [
       { data: { values: [{ alpha: 0 }] }, mark: { type: "rule", color: "#999", strokeDash: [2, 2] }, encoding: { x: { field: "alpha", type: "quantitative" } } },
       {

@@ -1,6 +1,6 @@
 /** @file line charts of several series (loss against time or epochs), optionally on log axes */
 import type { TopLevelSpec } from "vega-lite";
-import { DEFAULT_SIZE, logAxis, positiveRange, finitePairs, SERIES_COLORS, titleOf, VEGA_LITE_CONFIG, type ChartFrame, type ChartSpec } from "./chart.js";
+import { finitePairs, logAxis, positiveRange, SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** One named series of a line chart. */
 export interface LineSeries {
@@ -40,11 +40,7 @@ export function lineChart(data: LineChartData): ChartSpec {
   const showPoints = data.points ?? longest <= 30;
   const dashes = data.series.map((s) => (s.dashed === true ? [6, 4] : [1, 0]));
   const spec: TopLevelSpec = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...titleOf(data),
-    width: data.width ?? DEFAULT_SIZE.width,
-    height: data.height ?? DEFAULT_SIZE.height,
-    config: VEGA_LITE_CONFIG,
+    ...vegaLiteFrame(data),
     data: { values: rows },
     mark: { type: "line", strokeWidth: 2, clip: true, ...(showPoints ? { point: { size: 30 } } : {}) },
     encoding: {

@@ -1,6 +1,6 @@
 /** @file the Taylor check on log–log axes: |L(θ+td) − q(td)| against t, with the fitted power law */
 import type { TopLevelSpec } from "vega-lite";
-import { DEFAULT_SIZE, logAxis, positiveRange, SERIES_COLORS, titleOf, VEGA_LITE_CONFIG, type ChartFrame, type ChartSpec } from "./chart.js";
+import { logAxis, positiveRange, SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** The data of a Taylor-error chart. */
 export interface TaylorChartData extends ChartFrame {
@@ -35,11 +35,7 @@ export function taylorChart(data: TaylorChartData): ChartSpec {
     }
   }
   const spec: TopLevelSpec = {
-    $schema: "https://vega.github.io/schema/vega-lite/v6.json",
-    ...titleOf(data),
-    width: data.width ?? DEFAULT_SIZE.width,
-    height: data.height ?? DEFAULT_SIZE.height,
-    config: VEGA_LITE_CONFIG,
+    ...vegaLiteFrame(data),
     data: { values: rows },
     encoding: {
       x: { field: "t", type: "quantitative", title: "step length t", scale: { type: "log" }, axis: logAxis(...positiveRange(rows.map((r) => r.t))) },
