@@ -4,10 +4,10 @@
 // runs wherever WebAssembly SIMD128 does: Node ≥ 16 and current browsers. The module imports its
 // memory (shared when threads work on it); KernelExports below lists what it exports. The GEMM
 // tiles are tile32 and tile64:
-//   tile(kc, pa, pb, pc, ldc, accumulate)
+//   tile(kc, pa, pb, pc, ldc, accumulate, strips, aStride)
 // a 4 × 2-vector register tile (4×8 floats or 4×4 doubles) over kc packed k-steps — A packed 4
 // values per step, B 2 vectors per step — stored to C at pc with row stride ldc bytes, added to
-// what is there when `accumulate` is 1. With relaxed SIMD each multiply-add is one fused
+// what is there when `accumulate` is 1; repeated for `strips` A strips aStride bytes apart, down C. With relaxed SIMD each multiply-add is one fused
 // instruction (≈1.6× the mul + add kernel here). Why 4 rows: V8 keeps one of x64's sixteen vector
 // registers as scratch and hoists every broadcast of a k-step above its multiply-adds, so a 6-row
 // tile (12 accumulators + 2 B + 6 A) spills; 8 + 2 + 4 fits. Unrolling k spills the same way.
@@ -31,12 +31,17 @@ export interface KernelModuleOptions {
   readonly maxPages: number;
 }
 
-/** The tile function's body for elements of `bytes` bytes (4: f32x4, 8: f64x2). */
+/**
+ * The tile function's body for elements of `bytes` bytes (4: f32x4, 8: f64x2): `strips` row strips
+ * of A (aStride bytes apart) against one B strip, each strip's tile stored TILE_ROWS rows of C
+ * further down. The strip loop lives here rather than in JavaScript: one call per 16 tiles instead
+ * of one per tile.
+ */
 function tileBody(bytes: 4 | 8, fma: boolean): number[] {
-  const [KC, PA, PB, PC, LDC, ACC] = [0, 1, 2, 3, 4, 5];
-  const acc = (r: number, v: number): number => 6 + r * 2 + v;
-  const [B0, B1, A] = [6 + 2 * TILE_ROWS, 7 + 2 * TILE_ROWS, 8 + 2 * TILE_ROWS];
-  const ROW = 9 + 2 * TILE_ROWS;
+  const [KC, PA, PB, PC, LDC, ACC, STRIPS, ASTRIDE] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const acc = (r: number, v: number): number => 8 + r * 2 + v;
+  const [B0, B1, A] = [8 + 2 * TILE_ROWS, 9 + 2 * TILE_ROWS, 10 + 2 * TILE_ROWS];
+  const [ROW, P, Q, K] = [11 + 2 * TILE_ROWS, 12 + 2 * TILE_ROWS, 13 + 2 * TILE_ROWS, 14 + 2 * TILE_ROWS];
   const log2 = bytes === 4 ? 2 : 3;
   const loadSplat = (offset: number) => op.simd(bytes === 4 ? 0x09 : 0x0a, log2, ...uleb(offset));
   const add = bytes === 4 ? op.simd(228) : op.simd(240);
@@ -44,13 +49,18 @@ function tileBody(bytes: 4 | 8, fma: boolean): number[] {
   const madd = bytes === 4 ? op.simd(0x105) : op.simd(0x107);
   const load = (offset: number) => op.simd(0x00, 4, ...uleb(offset));
   const store = (offset: number) => op.simd(0x0b, 4, ...uleb(offset));
+  const zero = op.simd(0x0c, ...Array.from({ length: 16 }, () => 0));
   const code: number[] = [];
+  // strip loop: accumulators ← 0, cursors at this strip's A and the B strip
+  code.push(...op.loop);
+  for (let r = 0; r < TILE_ROWS; r++) for (let v = 0; v < 2; v++) code.push(...zero, ...op.localSet(acc(r, v)));
+  code.push(...op.localGet(PA), ...op.localSet(P), ...op.localGet(PB), ...op.localSet(Q), ...op.localGet(KC), ...op.localSet(K));
   // k loop: b0, b1 ← B's two vectors of this step; per row r: a ← splat(A[r]); acc[r][v] += a·b_v
   code.push(...op.loop);
-  code.push(...op.localGet(PB), ...load(0), ...op.localSet(B0));
-  code.push(...op.localGet(PB), ...load(16), ...op.localSet(B1));
+  code.push(...op.localGet(Q), ...load(0), ...op.localSet(B0));
+  code.push(...op.localGet(Q), ...load(16), ...op.localSet(B1));
   for (let r = 0; r < TILE_ROWS; r++) {
-    code.push(...op.localGet(PA), ...loadSplat(r * bytes), ...op.localSet(A));
+    code.push(...op.localGet(P), ...loadSplat(r * bytes), ...op.localSet(A));
     for (let v = 0; v < 2; v++) {
       const b = op.localGet(v === 0 ? B0 : B1);
       if (fma) code.push(...op.localGet(A), ...b, ...op.localGet(acc(r, v)), ...madd);
@@ -58,9 +68,8 @@ function tileBody(bytes: 4 | 8, fma: boolean): number[] {
       code.push(...op.localSet(acc(r, v)));
     }
   }
-  code.push(...op.localGet(PA), ...op.i32Const(TILE_ROWS * bytes), ...op.i32Add, ...op.localSet(PA));
-  code.push(...op.localGet(PB), ...op.i32Const(TILE_B_BYTES), ...op.i32Add, ...op.localSet(PB));
-  code.push(...countDown(KC), ...op.end);
+  code.push(...addTo(P, op.i32Const(TILE_ROWS * bytes)), ...addTo(Q, op.i32Const(TILE_B_BYTES)));
+  code.push(...countDown(K), ...op.end);
   // store rows of C at pc + r·ldc, adding what is there when accumulating over k-blocks
   code.push(...op.localGet(PC), ...op.localSet(ROW));
   for (let r = 0; r < TILE_ROWS; r++) {
@@ -68,10 +77,13 @@ function tileBody(bytes: 4 | 8, fma: boolean): number[] {
     for (let v = 0; v < 2; v++) code.push(...op.localGet(acc(r, v)), ...op.localGet(ROW), ...load(v * 16), ...add, ...op.localSet(acc(r, v)));
     code.push(...op.end);
     for (let v = 0; v < 2; v++) code.push(...op.localGet(ROW), ...op.localGet(acc(r, v)), ...store(v * 16));
-    code.push(...op.localGet(ROW), ...op.localGet(LDC), ...op.i32Add, ...op.localSet(ROW));
+    code.push(...addTo(ROW, op.localGet(LDC)));
   }
+  // next strip: A's next strip, C's next TILE_ROWS rows (ROW is there now)
+  code.push(...addTo(PA, op.localGet(ASTRIDE)), ...op.localGet(ROW), ...op.localSet(PC));
+  code.push(...countDown(STRIPS), ...op.end);
   code.push(...op.end);
-  const locals = vec([[...uleb(2 * TILE_ROWS + 3), V128], [...uleb(1), I32]]);
+  const locals = vec([[...uleb(2 * TILE_ROWS + 3), V128], [...uleb(4), I32]]);
   const body = [...locals, ...code];
   return [...uleb(body.length), ...body];
 }
@@ -142,23 +154,23 @@ function panelBody(): number[] {
 
 /** The module's bytes: imports env.mem, exports tile32, tile64, gather32, gather64, sigmoid32 and sigmoidCe32 (wasmSigmoid.ts), panel, backward32 and rforward32 (wasmLayerSteps.ts). */
 export function kernelModuleBytes(options: KernelModuleOptions): Uint8Array<ArrayBuffer> {
-  const tileType = [0x60, ...vec(Array.from({ length: 6 }, () => [I32])), ...vec([])];
-  const gatherType = [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([])];
-  const panelType = [0x60, ...vec(Array.from({ length: 7 }, () => [I32])), ...vec([])];
+  // function types by parameter count (all i32, no results): 6 (sigmoid32, sigmoidCe32), 9 (gather),
+  // 7 (panel, backward32, rforward32), 8 (tiles)
+  const i32s = (count: number): number[] => [0x60, ...vec(Array.from({ length: count }, () => [I32])), ...vec([])];
   const limits = options.shared ? [0x03, ...uleb(1), ...uleb(options.maxPages)] : [0x01, ...uleb(1), ...uleb(options.maxPages)];
   const bytes = [
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vec([tileType, gatherType, panelType])),
+    ...section(1, vec([i32s(6), i32s(9), i32s(7), i32s(8)])),
     ...section(2, vec([[...name("env"), ...name("mem"), 0x02, ...limits]])),
-    ...section(3, vec([[0], [0], [1], [1], [0], [2], [0], [2], [2]])),
+    ...section(3, vec([[3], [3], [1], [1], [0], [2], [0], [2], [2]])),
     ...section(7, vec([[...name("tile32"), 0x00, 0], [...name("tile64"), 0x00, 1], [...name("gather32"), 0x00, 2], [...name("gather64"), 0x00, 3], [...name("sigmoid32"), 0x00, 4], [...name("panel"), 0x00, 5], [...name("sigmoidCe32"), 0x00, 6], [...name("backward32"), 0x00, 7], [...name("rforward32"), 0x00, 8]])),
     ...section(10, vec([tileBody(4, options.fma), tileBody(8, options.fma), gatherBody(4), gatherBody(8), sigmoidBody(), panelBody(), sigmoidCrossEntropyBody(), backwardBody(), rForwardBody()])),
   ];
   return new Uint8Array(bytes);
 }
 
-/** The signature of tile32 and tile64 (byte addresses in the module's memory). */
-export type TileFunction = (kc: number, pa: number, pb: number, pc: number, ldc: number, accumulate: number) => void;
+/** The signature of tile32 and tile64 (byte addresses in the module's memory; strips ≥ 1, kc ≥ 1). */
+export type TileFunction = (kc: number, pa: number, pb: number, pc: number, ldc: number, accumulate: number, strips: number, aStride: number) => void;
 
 /** The signature of gather32 and gather64: (dst, src, strips, k, lanes, stepBytes, stripStride, ps, rs), bytes. */
 export type GatherFunction = (dst: number, src: number, strips: number, k: number, lanes: number, stepBytes: number, stripStride: number, ps: number, rs: number) => void;

@@ -40,7 +40,7 @@ export function runTileJob(tiles: { tile32: TileFunction; tile64: TileFunction }
       for (let s = s0; s < s1; s++) {
         const b = pb + (s * k + p0) * TILE_B_BYTES;
         const cCol = pc + s * TILE_B_BYTES;
-        for (let r = c0; r < c1; r++) tile(kc, pa + (r * k + p0) * aStrip, b, cCol + r * TILE_ROWS * ldc, ldc, accumulate);
+        tile(kc, pa + (c0 * k + p0) * aStrip, b, cCol + c0 * TILE_ROWS * ldc, ldc, accumulate, c1 - c0, k * aStrip);
       }
     }
   }
