@@ -2,7 +2,7 @@
 import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
 import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
-import { CONTROL_BYTES, runTileJob, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
+import { CONTROL_BYTES, runShares, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
 
 // Goto/BLIS structure: A and B are copied into the module's memory (one memcpy each), op(A) is
 // packed once per call into 4-row strips and op(B) per NC-column panel into 8-float strips, both
@@ -124,11 +124,6 @@ function packB(engine: Engine, call: GemmCall, at: Staging, es: number, j0: numb
   }
 }
 
-/** Splits [0, count) into `parts` nearly equal ranges. */
-function ranges(count: number, parts: number): [number, number][] {
-  return Array.from({ length: parts }, (_, i) => [Math.floor((count * i) / parts), Math.floor((count * (i + 1)) / parts)] as [number, number]);
-}
-
 function gemmStaged(engine: Engine, call: GemmCall, threads: number): void {
   const { m, n, k, a, b, c, ldc, alpha, beta } = call;
   const f64 = c instanceof Float64Array;
@@ -155,13 +150,7 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number): void {
     const job: TileJob = { f64, k, r0: 0, r1: rowStrips, s0: 0, s1: colStrips, pa: at.packedA, pb: at.packedB, pc: at.block, ldc: at.blockRowBytes, accumulate: direct && beta === 1 };
     // split the longer side of the tile grid between the threads; this thread takes the first part
     const byRows = rowStrips >= colStrips;
-    const parts = ranges(byRows ? rowStrips : colStrips, workers.length + 1);
-    const part = (i: number): TileJob => (byRows ? { ...job, r0: parts[i]![0], r1: parts[i]![1] } : { ...job, s0: parts[i]![0], s1: parts[i]![1] });
-    workers.forEach((w, i) => engine.pool!.post(w, part(i + 1)));
-    const started = performance.now();
-    runTileJob(engine.kernels, part(0));
-    const own = performance.now() - started;
-    for (const w of workers) engine.pool!.join(w, Math.max(10_000, 50 * own));
+    runShares(engine.pool, engine.kernels, workers, byRows ? rowStrips : colStrips, (_, from, to) => (byRows ? { ...job, r0: from, r1: to } : { ...job, s0: from, s1: to }));
     for (let i = 0; i < m; i++) {
       const src = blockBase + i * blockLd;
       const dst = i * ldc + j0;
@@ -216,10 +205,10 @@ function backendOf(engine: Engine, threads: number): GemmBackend {
       return engine.pool === null ? 1 : Math.min(threads, 1 + engine.pool.ready().length);
     },
     gemm: (call) => gemmWasm(engine, call, threads),
-    activate: (act, c, bias, d1, d2, rows, width) => activateWasm(engine, act, c, bias, d1, d2, rows, width),
-    sigmoidCrossEntropy: (y, t, grad, hdiag, n) => sigmoidCrossEntropyWasm(engine, y, t, grad, hdiag, n),
-    backwardStep: (g, d1, rg, d2, bias, rows, width) => backwardStepWasm(engine, g, d1, rg, d2, bias, rows, width),
-    rForwardStep: (rz, vb, d1, d2, p2, rows, width) => rForwardStepWasm(engine, rz, vb, d1, d2, p2, rows, width),
+    activate: (act, c, bias, d1, d2, rows, width) => activateWasm(engine, threads, act, c, bias, d1, d2, rows, width),
+    sigmoidCrossEntropy: (y, t, grad, hdiag, n) => sigmoidCrossEntropyWasm(engine, threads, y, t, grad, hdiag, n),
+    backwardStep: (g, d1, rg, d2, bias, rows, width) => backwardStepWasm(engine, threads, g, d1, rg, d2, bias, rows, width),
+    rForwardStep: (rz, vb, d1, d2, p2, rows, width) => rForwardStepWasm(engine, threads, rz, vb, d1, d2, p2, rows, width),
     whenReady: () => engine.pool?.whenReady() ?? Promise.resolve(),
     withThreads: (t: number) => backendOf(engine, Math.max(1, Math.min(t, threads))),
   };

@@ -1,18 +1,36 @@
 /** @file the WebAssembly backend's elementwise hooks (float32): operands staged in the module's memory around its SIMD kernels */
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, type KernelExports } from "./wasmModule.js";
-import { CONTROL_BYTES } from "./wasmThreads.js";
+import { CONTROL_BYTES, runShares, type KernelJob, type WorkerPool } from "./wasmThreads.js";
 
 // Each hook copies its operands into the module's memory (one memcpy a row, or one for the whole
 // matrix when its width is already whole vectors), runs a kernel, and copies results back: a few
 // ms of copies for the autoencoder's 4.3 M units per batch, against tens of ms for the same loops
-// in JavaScript. float64 operands return "not handled" and stay in TypeScript.
+// in JavaScript. float64 operands return "not handled" and stay in TypeScript. Large steps split
+// their rows between the calling thread and the workers (the copies stay on the calling thread).
 
-/** What the hooks need of the backend: its memory and kernels. */
+/** What the hooks need of the backend: its memory, kernels and workers. */
 export interface ElementwiseEngine {
   readonly memory: WebAssembly.Memory;
   readonly kernels: KernelExports;
+  readonly pool: WorkerPool | null;
 }
+
+/** Elements below which a step runs on the calling thread alone (a job's round trip is ~10–50 µs). */
+const SHARED_MIN_ELEMENTS = 1 << 15;
+
+/** Ready workers to share a step of `elements` elements with (at most threads − 1). */
+function helpers(engine: ElementwiseEngine, threads: number, elements: number): number[] {
+  return engine.pool === null || threads < 2 || elements < SHARED_MIN_ELEMENTS ? [] : engine.pool.ready().slice(0, threads - 1);
+}
+
+/** Runs a row-wise kernel over `rows` padded rows, split between threads: `args(from, to, offset)` with offset = from·rowBytes. */
+function shareRows(engine: ElementwiseEngine, workers: number[], rows: number, rowBytes: number, job: (share: number, from: number, to: number, offset: number) => KernelJob): void {
+  runShares(engine.pool, engine.kernels, workers, rows, (share, from, to) => job(share, from, to, from * rowBytes));
+}
+
+/** address + offset, keeping 0 (an absent operand) as 0. */
+const shifted = (address: number, offset: number): number => (address === 0 ? 0 : address + offset);
 
 /** Bytes of one staged matrix chunk (rows are processed in chunks of at most this). */
 const CHUNK_BYTES = 16 << 20;
@@ -83,23 +101,27 @@ function stageRow(engine: ElementwiseEngine, at: number, row: Float32Array, widt
 }
 
 /** GemmBackend.activate: the sigmoid layer epilogue (the autoencoders' activation; others stay in TypeScript). */
-export function activateWasm(engine: ElementwiseEngine, act: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number): boolean {
+export function activateWasm(engine: ElementwiseEngine, threads: number, act: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number): boolean {
   if (act !== "sigmoid" || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(d2)) return false;
   if (rows === 0 || width === 0) return true;
+  const workers = helpers(engine, threads, rows * width);
   const matrices = [{ data: c, copyIn: true, copyOut: true }, { data: d1, copyIn: false, copyOut: true }, { data: d2, copyIn: false, copyOut: true }];
   overStagedRows(engine, rows, width, matrices, 4 * Math.ceil(width / 4) * 4, ([cAt, d1At, d2At], biasAt, n, rowBytes) => {
     // the bias row is staged inside the callback: the memory is grown by then
     stageRow(engine, biasAt, bias, width);
-    engine.kernels.sigmoid32(cAt!, biasAt, d1At!, d2At!, n, rowBytes);
+    shareRows(engine, workers, n, rowBytes, (_, from, to, o) => ({ kernel: "sigmoid32", args: [cAt! + o, biasAt, d1At! + o, shifted(d2At!, o), to - from, rowBytes] }));
   });
   return true;
 }
 
 /** GemmBackend.backwardStep: g ← g⊙d1 (and the R-pass's rg), bias ← column sums accumulated in float64. */
-export function backwardStepWasm(engine: ElementwiseEngine, g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): boolean {
+export function backwardStepWasm(engine: ElementwiseEngine, threads: number, g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): boolean {
   if (!(g instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(rg) || !isF32(d2) || !(bias instanceof Float32Array)) return false;
   if (width === 0) return true;
   const ld = Math.ceil(width / 4) * 4;
+  const workers = helpers(engine, threads, rows * width);
+  // each share sums its rows' columns into its own float64 row; the rows are added up at the end
+  const shares = workers.length + 1;
   let sums: Float64Array | null = null;
   const matrices = [
     { data: g, copyIn: true, copyOut: true },
@@ -107,22 +129,31 @@ export function backwardStepWasm(engine: ElementwiseEngine, g: TypedArray, d1: T
     { data: rg, copyIn: true, copyOut: true },
     { data: rg === null ? null : d2, copyIn: true, copyOut: false },
   ];
-  overStagedRows(engine, rows, width, matrices, 8 * ld, ([gAt, d1At, rgAt, d2At], accAt, n, rowBytes) => {
+  overStagedRows(engine, rows, width, matrices, 8 * ld * shares, ([gAt, d1At, rgAt, d2At], accAt, n, rowBytes) => {
     if (sums === null) {
-      sums = new Float64Array(engine.memory.buffer, accAt, ld);
+      sums = new Float64Array(engine.memory.buffer, accAt, ld * shares);
       sums.fill(0);
     }
-    engine.kernels.backward32(gAt!, d1At!, rgAt!, d2At!, accAt, n, rowBytes);
+    shareRows(engine, workers, n, rowBytes, (share, from, to, o) => ({ kernel: "backward32", args: [gAt! + o, d1At! + o, shifted(rgAt!, o), shifted(d2At!, o), accAt + share * 8 * ld, to - from, rowBytes] }));
   });
-  if (sums === null) bias.fill(0, 0, width);
-  else bias.set(new Float64Array(engine.memory.buffer, CONTROL_BYTES, width));
+  if (sums === null) {
+    bias.fill(0, 0, width);
+    return true;
+  }
+  const acc = new Float64Array(engine.memory.buffer, CONTROL_BYTES, ld * shares);
+  for (let j = 0; j < width; j++) {
+    let total = acc[j]!;
+    for (let s = 1; s < shares; s++) total += acc[s * ld + j]!;
+    bias[j] = total;
+  }
   return true;
 }
 
 /** GemmBackend.rForwardStep: r = rz + vb; p2 ← d2⊙r (when d2 is given); rz ← d1⊙r. */
-export function rForwardStepWasm(engine: ElementwiseEngine, rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): boolean {
+export function rForwardStepWasm(engine: ElementwiseEngine, threads: number, rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): boolean {
   if (!(rz instanceof Float32Array) || !(vb instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(d2) || !isF32(p2)) return false;
   if (rows === 0 || width === 0) return true;
+  const workers = helpers(engine, threads, rows * width);
   const second = d2 !== null && p2 !== null;
   const matrices = [
     { data: rz, copyIn: true, copyOut: true },
@@ -132,7 +163,7 @@ export function rForwardStepWasm(engine: ElementwiseEngine, rz: TypedArray, vb: 
   ];
   overStagedRows(engine, rows, width, matrices, 4 * Math.ceil(width / 4) * 4, ([rzAt, d1At, d2At, p2At], vbAt, n, rowBytes) => {
     stageRow(engine, vbAt, vb, width);
-    engine.kernels.rforward32(rzAt!, vbAt, d1At!, d2At!, p2At!, n, rowBytes);
+    shareRows(engine, workers, n, rowBytes, (_, from, to, o) => ({ kernel: "rforward32", args: [rzAt! + o, vbAt, d1At! + o, shifted(d2At!, o), shifted(p2At!, o), to - from, rowBytes] }));
   });
   return true;
 }
@@ -141,9 +172,12 @@ export function rForwardStepWasm(engine: ElementwiseEngine, rz: TypedArray, vb: 
  * GemmBackend.sigmoidCrossEntropy from float32 logits, or null for float64: staged flat in rows of
  * at most CHUNK_BYTES, padded to whole vectors; the module sums the terms in float64 per lane.
  */
-export function sigmoidCrossEntropyWasm(engine: ElementwiseEngine, y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number | null {
+export function sigmoidCrossEntropyWasm(engine: ElementwiseEngine, threads: number, y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number | null {
   if (!(y instanceof Float32Array) || !(t instanceof Float32Array) || !(grad instanceof Float32Array) || !isF32(hdiag)) return null;
   if (n === 0) return 0;
+  const workers = helpers(engine, threads, n);
+  // 4 float64 lane sums per share
+  const shares = workers.length + 1;
   const width = Math.min(n, CHUNK_BYTES / 4);
   let sums: Float64Array | null = null;
   for (let i0 = 0; i0 < n; i0 += width) {
@@ -155,18 +189,22 @@ export function sigmoidCrossEntropyWasm(engine: ElementwiseEngine, y: TypedArray
       { data: part(grad), copyIn: false, copyOut: true },
       { data: part(hdiag), copyIn: false, copyOut: true },
     ];
-    overStagedRows(engine, 1, len, matrices, 32, ([yAt, tAt, gradAt, hAt], sumsAt, _rows, rowBytes) => {
+    overStagedRows(engine, 1, len, matrices, 32 * shares, ([yAt, tAt, gradAt, hAt], sumsAt, _rows, rowBytes) => {
       if (sums === null) {
-        sums = new Float64Array(engine.memory.buffer, sumsAt, 4);
+        sums = new Float64Array(engine.memory.buffer, sumsAt, 4 * shares);
         sums.fill(0);
       }
       // padding lanes: y = −1000, t = 0 add softplus(−1000) ≈ 1e-38 (the exp's floor), not ln 2
       const view = new Float32Array(engine.memory.buffer);
       view.fill(-1000, yAt! / 4 + len, (yAt! + rowBytes) / 4);
       view.fill(0, tAt! / 4 + len, (tAt! + rowBytes) / 4);
-      engine.kernels.sigmoidCe32(yAt!, tAt!, gradAt!, hAt!, sumsAt, rowBytes / 16);
+      runShares(engine.pool, engine.kernels, workers, rowBytes / 16, (share, from, to) => {
+        const o = 16 * from;
+        return { kernel: "sigmoidCe32", args: [yAt! + o, tAt! + o, gradAt! + o, shifted(hAt!, o), sumsAt + 32 * share, to - from] };
+      });
     });
   }
-  const total = new Float64Array(engine.memory.buffer, CONTROL_BYTES, 4);
-  return total[0]! + total[1]! + total[2]! + total[3]!;
+  let total = 0;
+  for (const x of new Float64Array(engine.memory.buffer, CONTROL_BYTES, 4 * shares)) total += x;
+  return total;
 }

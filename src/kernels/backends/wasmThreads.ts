@@ -1,5 +1,5 @@
-/** @file the part of the WebAssembly GEMM both the calling thread and its workers run: tile loops over packed blocks, and the job protocol */
-import { instantiateKernels, TILE_B_BYTES, TILE_ROWS, type TileFunction } from "./wasmModule.js";
+/** @file what the WebAssembly backend's calling thread and its workers both run (tile loops over packed blocks, the module's elementwise kernels), the job protocol, and work split into shares */
+import { instantiateKernels, TILE_B_BYTES, TILE_ROWS, type KernelExports, type TileFunction } from "./wasmModule.js";
 
 /** k-steps per packed block: an A strip block (4 × 256 floats, 4 KiB) and a B strip block (8 KiB) stay in L1. */
 export const KC = 256;
@@ -46,15 +46,62 @@ export function runTileJob(tiles: { tile32: TileFunction; tile64: TileFunction }
   }
 }
 
+/** The module's elementwise kernels a job can run (on its share of rows or vectors). */
+export type KernelName = "sigmoid32" | "backward32" | "rforward32" | "sigmoidCe32";
+/** Job kinds as posted: 0 is a tile job, kernel i is KERNELS[i − 1]. */
+const KERNELS: readonly KernelName[] = ["sigmoid32", "backward32", "rforward32", "sigmoidCe32"];
+
+/** One call of an elementwise kernel: its i32 arguments (byte addresses, counts) as KernelExports lists them. */
+export interface KernelJob {
+  readonly kernel: KernelName;
+  readonly args: readonly number[];
+}
+
+/** What a thread runs: tiles over packed operands, or one kernel call. */
+export type Job = TileJob | KernelJob;
+
+function runKernelJob(k: KernelExports, { kernel, args: a }: KernelJob): void {
+  switch (kernel) {
+    case "sigmoid32":
+      return k.sigmoid32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!);
+    case "backward32":
+      return k.backward32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!);
+    case "rforward32":
+      return k.rforward32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!, a[6]!);
+    case "sigmoidCe32":
+      return k.sigmoidCe32(a[0]!, a[1]!, a[2]!, a[3]!, a[4]!, a[5]!);
+  }
+}
+
+/** Runs a job on this thread. */
+export function runJob(k: KernelExports, job: Job): void {
+  if ("kernel" in job) runKernelJob(k, job);
+  else runTileJob(k, job);
+}
+
 // The control block of worker w is 16 int32s at byte 64·w of the shared memory:
-// [job sequence, done sequence, ready, unused, f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate].
+// [job sequence, done sequence, ready, unused, kind, then 11 parameters]: a tile job's
+// (f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate), or a kernel's arguments.
 const SEQ = 0;
 const DONE = 1;
 const READY = 2;
-const PARAMS = 4;
+const KIND = 4;
+const PARAMS = 5;
+const MAX_PARAMS = 11;
 /** Bytes of control blocks reserved at the start of memory (room for 15 workers). */
 export const CONTROL_BYTES = 1024;
 const BLOCK_INTS = 16;
+
+function encode(job: Job): { kind: number; params: number[] } {
+  if ("kernel" in job) return { kind: KERNELS.indexOf(job.kernel) + 1, params: [...job.args] };
+  const { f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate } = job;
+  return { kind: 0, params: [f64 ? 1 : 0, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate ? 1 : 0] };
+}
+
+function decode(kind: number, p: number[]): Job {
+  if (kind > 0) return { kernel: KERNELS[kind - 1]!, args: p };
+  return { f64: p[0] === 1, k: p[1]!, r0: p[2]!, r1: p[3]!, s0: p[4]!, s1: p[5]!, pa: p[6]!, pb: p[7]!, pc: p[8]!, ldc: p[9]!, accumulate: p[10] === 1 };
+}
 
 /** What a worker is started with: the compiled module, the shared memory, and its index. */
 export interface GemmWorkerInit {
@@ -82,8 +129,7 @@ export function serveGemmWorker(init: GemmWorkerInit): never {
     const job = Atomics.load(ctl, SEQ);
     if (job === seen) continue;
     seen = job;
-    const [f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate] = Array.from(ctl.subarray(PARAMS, PARAMS + 11));
-    runTileJob(tiles, { f64: f64 === 1, k: k!, r0: r0!, r1: r1!, s0: s0!, s1: s1!, pa: pa!, pb: pb!, pc: pc!, ldc: ldc!, accumulate: accumulate === 1 });
+    runJob(tiles, decode(ctl[KIND]!, Array.from(ctl.subarray(PARAMS, PARAMS + MAX_PARAMS))));
     Atomics.store(ctl, DONE, job);
     Atomics.notify(ctl, DONE);
   }
@@ -131,9 +177,12 @@ export class WorkerPool {
   }
 
   /** Posts a job to worker w. */
-  post(w: number, job: TileJob): void {
+  post(w: number, job: Job): void {
     const ctl = control(this.memory, w);
-    ctl.set([job.f64 ? 1 : 0, job.k, job.r0, job.r1, job.s0, job.s1, job.pa, job.pb, job.pc, job.ldc, job.accumulate ? 1 : 0], PARAMS);
+    const { kind, params } = encode(job);
+    if (params.length > MAX_PARAMS) throw new RangeError(`a worker job takes at most ${MAX_PARAMS} parameters, got ${params.length}`);
+    ctl[KIND] = kind;
+    ctl.set(params, PARAMS);
     const seq = (this.sequence[w - 1]! + 1) | 0;
     this.sequence[w - 1] = seq;
     Atomics.store(ctl, SEQ, seq);
@@ -160,4 +209,25 @@ export class WorkerPool {
       }
     }
   }
+}
+
+/** Splits [0, count) into `parts` nearly equal ranges (none empty when count ≥ parts). */
+export function ranges(count: number, parts: number): [number, number][] {
+  return Array.from({ length: parts }, (_, i) => [Math.floor((count * i) / parts), Math.floor((count * (i + 1)) / parts)] as [number, number]);
+}
+
+/**
+ * Splits [0, count) into one share for this thread and one for each of `workers` (ready worker
+ * indices; fewer when count is smaller), runs `jobFor(share, from, to)` for each (this thread takes
+ * share 0) and returns when all are done. Kernels loop do-while, so no share is ever empty.
+ */
+export function runShares(pool: WorkerPool | null, kernels: KernelExports, workers: readonly number[], count: number, jobFor: (share: number, from: number, to: number) => Job): void {
+  const helpers = pool === null ? [] : workers.slice(0, Math.max(0, count - 1));
+  const parts = ranges(count, helpers.length + 1);
+  helpers.forEach((w, i) => pool!.post(w, jobFor(i + 1, ...parts[i + 1]!)));
+  const started = performance.now();
+  runJob(kernels, jobFor(0, ...parts[0]!));
+  const own = performance.now() - started;
+  // a worker that stops mid-job must not hang the caller: allow it far longer than this share took
+  for (const w of helpers) pool!.join(w, Math.max(10_000, 50 * own));
 }
