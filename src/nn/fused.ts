@@ -1,7 +1,7 @@
 /** @file fused layer-wise passes of a dense network: loss gradient, Gauss–Newton and Hessian products on typed arrays */
 import { gemm, gemmBackend } from "../kernels/backends/backend.js";
 import { allocate, ShapeError, type DType, type TypedArray } from "../kernels/ndarray.js";
-import { activateInPlace, isPiecewiseLinear } from "./fusedActivations.js";
+import { affineActivate, isPiecewiseLinear } from "./fusedActivations.js";
 import { lossGradientAndHessianProduct, lossValue, lossValueAndGradient } from "./fusedLosses.js";
 import { biasName, weightName, type Network } from "./network.js";
 
@@ -134,8 +134,8 @@ export class FusedNetwork {
     for (let l = 0; l < this.depth; l++) {
       const [din, dout] = [this.widths[l]!, this.widths[l + 1]!];
       const out = b.act[l]!;
-      gemm({ transA: false, transB: false, m: rows, n: dout, k: din, alpha: 1, a: this.input(b, x, l), lda: din, b: this.weight(theta, l), ldb: dout, beta: 0, c: out, ldc: dout });
-      activateInPlace(this.net.layers[l]!.activation, out, this.bias(theta, l), b.d1[l]!, hessian ? b.d2[l]! : null, rows, dout);
+      const call = { transA: false, transB: false, m: rows, n: dout, k: din, alpha: 1, a: this.input(b, x, l), lda: din, b: this.weight(theta, l), ldb: dout, beta: 0, c: out, ldc: dout };
+      affineActivate(call, this.net.layers[l]!.activation, this.bias(theta, l), b.d1[l]!, hessian ? b.d2[l]! : null);
     }
   }
 

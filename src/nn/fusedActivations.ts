@@ -1,5 +1,5 @@
 /** @file activations with their first and second derivatives on typed arrays, for the fused dense passes */
-import { gemmBackend } from "../kernels/backends/backend.js";
+import { gemm, gemmActivate, gemmBackend, type GemmCall } from "../kernels/backends/backend.js";
 import { erfc, geluConstants, softplus as softplusScalar } from "../kernels/special.js";
 import type { TypedArray } from "../kernels/ndarray.js";
 import type { Activation } from "./activations.js";
@@ -12,6 +12,17 @@ const LEAKY_SLOPE = 0.01;
 /** Whether f'' ≡ 0 (so the Hessian pass can skip the second-derivative term of a layer). */
 export function isPiecewiseLinear(act: Activation): boolean {
   return act === "linear" || act === "relu" || act === "leaky_relu";
+}
+
+/**
+ * A dense layer's forward step: C ← op(A)·op(B) (the call's β must be 0, ldc = n), then
+ * activateInPlace over C — in one call where the backend fuses the two (its epilogue runs on C
+ * while C is still in its hands), else one after the other.
+ */
+export function affineActivate(call: GemmCall, act: Activation, bias: TypedArray, d1: TypedArray, d2: TypedArray | null): void {
+  if (gemmActivate(call, act, bias, d1, d2)) return;
+  gemm(call);
+  activateInPlace(act, call.c, bias, d1, d2, call.m, call.n);
 }
 
 /**

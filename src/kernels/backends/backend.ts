@@ -38,6 +38,13 @@ export interface GemmBackend {
    */
   readonly activate?: (activation: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number) => boolean;
   /**
+   * Optional product with that epilogue fused, for α = 1, β = 0 and a contiguous C (ldc = n):
+   * C ← f(op(A)·op(B) + bias), with d1 and d2 as `activate` writes them, without a second pass
+   * over C. Returns false, touching nothing, for calls it does not handle (the caller then runs
+   * gemm and activate).
+   */
+  readonly gemmActivate?: (call: GemmCall, activation: string, bias: TypedArray, d1: TypedArray, d2: TypedArray | null) => boolean;
+  /**
    * Optional backward-pass step over rows × width matrices: with rg, rg ← rg⊙d1 + g⊙d2 (d2 null:
    * no second term), g ← g⊙d1 and bias ← Σ_rows rg; without rg, g ← g⊙d1 and bias ← Σ_rows g.
    * Returns false, touching nothing, for element types it does not handle.
@@ -116,6 +123,15 @@ export function convertInto(src: TypedArray, dst: TypedArray): void {
   const convert = active.convert;
   if (convert !== undefined) convert(src, dst);
   else dst.set(src);
+}
+
+/**
+ * C ← f(op(A)·op(B) + bias) with f′, f″ into d1, d2 on the active backend's fused path (see
+ * GemmBackend.gemmActivate), after checking the call; false when it has none for this call.
+ */
+export function gemmActivate(call: GemmCall, activation: string, bias: TypedArray, d1: TypedArray, d2: TypedArray | null): boolean {
+  checkGemmCall(call);
+  return active.gemmActivate?.(call, activation, bias, d1, d2) === true;
 }
 
 /** C ← α·op(A)·op(B) + β·C with the active backend, after checking the call. */

@@ -75,3 +75,37 @@ test("Node's threaded backend brings its worker up and splits products between t
   backend.gemm(c);
   assert.ok(maxAbsDiff(c.c, want) < 1e-12);
 });
+
+test("the fused sigmoid epilogue gives exactly gemm then activate, on one thread and two, and declines what it does not fuse", async () => {
+  const threaded = nodeWasmBackend(2);
+  assert.ok(threaded !== null);
+  await threaded.whenReady?.();
+  const rng = new Rng(13);
+  const rand = (n: number, scale: number): Float32Array => Float32Array.from({ length: n }, () => (rng.uniform() - 0.5) * scale);
+  for (const backend of [wasmBackend()!, threaded]) {
+    for (const [m, n, k] of [[130, 300, 70], [5, 3, 2], [300, 1024, 40]] as const) {
+      const a = rand(m * k, 2);
+      const b = rand(k * n, 1);
+      const bias = rand(n, 1);
+      for (const second of [false, true]) {
+        const call = (c: Float32Array) => ({ transA: false, transB: false, m, n, k, alpha: 1, a, lda: k, b, ldb: n, beta: 0, c, ldc: n });
+        const [c1, d1, d2] = [new Float32Array(m * n), new Float32Array(m * n), second ? new Float32Array(m * n) : null];
+        backend.gemm(call(c1));
+        assert.equal(backend.activate!("sigmoid", c1, bias, d1, d2, m, n), true);
+        const [c2, e1, e2] = [new Float32Array(m * n).fill(NaN), new Float32Array(m * n).fill(NaN), second ? new Float32Array(m * n).fill(NaN) : null];
+        assert.equal(backend.gemmActivate!(call(c2), "sigmoid", bias, e1, e2), true);
+        assert.deepEqual(c2, c1, `${backend.name} ${m}×${n}×${k}: activations`);
+        assert.deepEqual(e1, d1, `${backend.name} ${m}×${n}×${k}: σ′`);
+        if (second) assert.deepEqual(e2, d2, `${backend.name} ${m}×${n}×${k}: σ″`);
+      }
+    }
+    const f32 = (n: number): Float32Array => new Float32Array(n);
+    const base = { transA: false, transB: false, m: 2, n: 4, k: 3, alpha: 1, a: f32(6), lda: 3, b: f32(12), ldb: 4, beta: 0, c: f32(8), ldc: 4 };
+    const untouched = (call: typeof base, act = "sigmoid"): boolean => backend.gemmActivate!(call, act, f32(4), f32(8), null);
+    assert.equal(untouched({ ...base, beta: 1 }), false, "β ≠ 0");
+    assert.equal(untouched({ ...base, alpha: 2 }), false, "α ≠ 1");
+    assert.equal(untouched(base, "tanh"), false, "an activation the module lacks");
+    assert.equal(backend.gemmActivate!({ ...base, m: 1, n: 1100, b: f32(3300), ldb: 1100, c: f32(1100), ldc: 1100 }, "sigmoid", f32(1100), f32(1100), null), false, "wider than one panel");
+    assert.equal(backend.gemmActivate!({ ...base, a: new Float64Array(6), b: new Float64Array(12), c: new Float64Array(8) }, "sigmoid", new Float64Array(4), new Float64Array(8), null), false, "float64");
+  }
+});

@@ -1,5 +1,6 @@
 /** @file the portable SIMD GEMM backend: WebAssembly SIMD tiles (fused multiply-add where relaxed SIMD is on), packing by the module, optional worker threads over shared memory */
 import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
+import type { TypedArray } from "../ndarray.js";
 import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
 import { CONTROL_BYTES, runShares, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
@@ -124,13 +125,25 @@ function packB(engine: Engine, call: GemmCall, at: Staging, es: number, j0: numb
   }
 }
 
-function gemmStaged(engine: Engine, call: GemmCall, threads: number): void {
+/** A sigmoid epilogue fused into a float32 product (one panel: n ≤ NC): its bias and derivative outputs. */
+interface Epilogue {
+  readonly bias: Float32Array;
+  readonly d1: Float32Array;
+  readonly d2: Float32Array | null;
+}
+
+/** Bytes an epilogue stages after the C block: a padded bias row, then d1 (and d2) blocks like C's. */
+function epilogueBytes(at: Staging, m: number, epilogue: Epilogue | null): number {
+  return epilogue === null ? 0 : at.blockRowBytes * (1 + m * (epilogue.d2 === null ? 1 : 2));
+}
+
+function gemmStaged(engine: Engine, call: GemmCall, threads: number, epilogue: Epilogue | null = null): void {
   const { m, n, k, a, b, c, ldc, alpha, beta } = call;
   const f64 = c instanceof Float64Array;
   const es = f64 ? 8 : 4;
   const nr = TILE_B_BYTES / es;
   const at = staging(call, es);
-  growMemory(engine.memory, at.end);
+  growMemory(engine.memory, at.end + epilogueBytes(at, m, epilogue));
   const View = f64 ? Float64Array : Float32Array;
   const view = new View(engine.memory.buffer);
   view.set(a.subarray(0, at.aElems), at.rawA / es);
@@ -151,14 +164,51 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number): void {
     // split the longer side of the tile grid between the threads; this thread takes the first part
     const byRows = rowStrips >= colStrips;
     runShares(engine.pool, engine.kernels, workers, byRows ? rowStrips : colStrips, (_, from, to) => (byRows ? { ...job, r0: from, r1: to } : { ...job, s0: from, s1: to }));
+    const outputs: [Float32Array | Float64Array, number][] = [[c, blockBase]];
+    if (epilogue !== null) outputs.push(...sigmoidEpilogue(engine, workers, at, m, n, epilogue));
     for (let i = 0; i < m; i++) {
       const src = blockBase + i * blockLd;
       const dst = i * ldc + j0;
-      if (direct) c.set(view.subarray(src, src + nc), dst);
+      if (direct) for (const [out, base] of outputs) out.set(view.subarray(base + i * blockLd, base + i * blockLd + nc), dst);
       else if (beta === 0) for (let q = 0; q < nc; q++) c[dst + q] = alpha * view[src + q]!;
       else for (let q = 0; q < nc; q++) c[dst + q] = alpha * view[src + q]! + beta * c[dst + q]!;
     }
   }
+}
+
+/**
+ * Runs the sigmoid epilogue over the C block's m × n (split between the threads, as the tiles
+ * were): bias staged after the block, d1 (and d2) written into blocks after it. Returns the
+ * derivative outputs with their element offsets in memory, for the copy out.
+ */
+function sigmoidEpilogue(engine: Engine, workers: number[], at: Staging, m: number, n: number, epilogue: Epilogue): [Float32Array, number][] {
+  const rowBytes = at.blockRowBytes;
+  const biasAt = at.end;
+  const d1At = biasAt + rowBytes;
+  const d2At = epilogue.d2 === null ? 0 : d1At + m * rowBytes;
+  const bias = new Float32Array(engine.memory.buffer, biasAt, rowBytes / 4);
+  bias.fill(0);
+  bias.set(epilogue.bias.subarray(0, n));
+  runShares(engine.pool, engine.kernels, workers, m, (_, from, to) => {
+    const o = from * rowBytes;
+    return { kernel: "sigmoid32", args: [at.block + o, biasAt, d1At + o, d2At === 0 ? 0 : d2At + o, to - from, rowBytes] };
+  });
+  const outputs: [Float32Array, number][] = [[epilogue.d1, d1At / 4]];
+  if (epilogue.d2 !== null) outputs.push([epilogue.d2, d2At / 4]);
+  return outputs;
+}
+
+/** GemmBackend.gemmActivate: float32 sigmoid layers of at most NC units whose operands fit the staging limit. */
+function gemmActivateWasm(engine: Engine, call: GemmCall, threads: number, act: string, bias: TypedArray, d1: TypedArray, d2: TypedArray | null): boolean {
+  const { m, n, k, alpha, beta, ldc, c } = call;
+  if (act !== "sigmoid" || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !(d2 === null || d2 instanceof Float32Array)) return false;
+  if (alpha !== 1 || beta !== 0 || ldc !== n || m === 0 || n === 0 || k === 0 || n > NC) return false;
+  if (bias.length < n || d1.length < m * n || (d2 !== null && d2.length < m * n)) return false;
+  const epilogue = { bias, d1, d2 };
+  const at = staging(call, 4);
+  if (at.end + epilogueBytes(at, m, epilogue) > engine.stagingLimit) return false;
+  gemmStaged(engine, call, threads, epilogue);
+  return true;
 }
 
 /** The call on rows [m0, m0+rows) of op(A) and C. */
@@ -205,6 +255,7 @@ function backendOf(engine: Engine, threads: number): GemmBackend {
       return engine.pool === null ? 1 : Math.min(threads, 1 + engine.pool.ready().length);
     },
     gemm: (call) => gemmWasm(engine, call, threads),
+    gemmActivate: (call, act, bias, d1, d2) => gemmActivateWasm(engine, call, threads, act, bias, d1, d2),
     activate: (act, c, bias, d1, d2, rows, width) => activateWasm(engine, threads, act, c, bias, d1, d2, rows, width),
     sigmoidCrossEntropy: (y, t, grad, hdiag, n) => sigmoidCrossEntropyWasm(engine, threads, y, t, grad, hdiag, n),
     backwardStep: (g, d1, rg, d2, bias, rows, width) => backwardStepWasm(engine, threads, g, d1, rg, d2, bias, rows, width),
