@@ -166,6 +166,11 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number, epilogue: E
     runShares(engine.pool, engine.kernels, workers, byRows ? rowStrips : colStrips, (_, from, to) => (byRows ? { ...job, r0: from, r1: to } : { ...job, s0: from, s1: to }));
     const outputs: [Float32Array | Float64Array, number][] = [[c, blockBase]];
     if (epilogue !== null) outputs.push(...sigmoidEpilogue(engine, workers, at, m, n, epilogue));
+    // rows as laid out in the caller's C (and d1, d2): one copy each when the block's rows match
+    if (direct && blockLd === nc && ldc === nc) {
+      for (const [out, base] of outputs) out.set(view.subarray(base, base + m * nc), j0);
+      continue;
+    }
     for (let i = 0; i < m; i++) {
       const src = blockBase + i * blockLd;
       const dst = i * ldc + j0;
