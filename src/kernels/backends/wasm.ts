@@ -3,7 +3,7 @@ import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
-import { CONTROL_BYTES, runShares, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
+import { CONTROL_BYTES, runShares, runTogether, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
 
 // Goto/BLIS structure: A and B are copied into the module's memory (one memcpy each), op(A) is
 // packed once per call into 4-row strips and op(B) per NC-column panel into 8-float strips, both
@@ -161,9 +161,8 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number, epilogue: E
     packB(engine, call, at, es, j0, nc);
     if (direct && beta === 1) for (let i = 0; i < m; i++) view.set(c.subarray(i * ldc + j0, i * ldc + j0 + nc), blockBase + i * blockLd);
     const job: TileJob = { f64, k, r0: 0, r1: rowStrips, s0: 0, s1: colStrips, pa: at.packedA, pb: at.packedB, pc: at.block, ldc: at.blockRowBytes, accumulate: direct && beta === 1 };
-    // split the longer side of the tile grid between the threads; this thread takes the first part
-    const byRows = rowStrips >= colStrips;
-    runShares(engine.pool, engine.kernels, workers, byRows ? rowStrips : colStrips, (_, from, to) => (byRows ? { ...job, r0: from, r1: to } : { ...job, s0: from, s1: to }));
+    // the threads take chunks of the longer side of the tile grid as they go
+    runTogether(engine.pool, engine.kernels, workers, job);
     const outputs: [Float32Array | Float64Array, number][] = [[c, blockBase]];
     if (epilogue !== null) outputs.push(...sigmoidEpilogue(engine, workers, at, m, n, epilogue));
     // rows as laid out in the caller's C (and d1, d2): one copy each when the block's rows match

@@ -5,12 +5,17 @@ import { instantiateKernels, TILE_B_BYTES, TILE_ROWS, type KernelExports, type T
 export const KC = 256;
 /** Row strips walked against one B strip before moving on: 16 × 4 rows × KC floats (64 KiB) stay in L2. */
 const CHUNK_STRIPS = 16;
+/** Strips a thread takes at a time from a shared job (about 1/30 of an autoencoder layer's product). */
+const SHARED_CHUNK = 8;
 
 /**
  * One rectangle of tiles over packed operands in the module's memory (byte addresses):
  * A as row strips (strip r, step p at pa + (r·k + p)·4·es), B as column strips (strip s, step p at
  * pb + (s·k + p)·32), C at pc with row stride ldc bytes. Covers row strips [r0, r1) × column
  * strips [s0, s1), all of k, adding to C there when `accumulate` is set and overwriting it otherwise.
+ * A `shared` job is run by several threads at once: each takes SHARED_CHUNK row (or column) strips
+ * at a time from a counter until none are left, so a thread the machine slows down simply takes
+ * fewer (fixed halves would leave the other waiting for it).
  */
 export interface TileJob {
   readonly f64: boolean;
@@ -24,10 +29,32 @@ export interface TileJob {
   readonly pc: number;
   readonly ldc: number;
   readonly accumulate: boolean;
+  readonly shared?: "rows" | "columns";
+}
+
+/** Strips of a shared job taken so far, in int32 0 of the memory (the unused control block 0). */
+export function sharedCounter(memory: WebAssembly.Memory): Int32Array {
+  return new Int32Array(memory.buffer, 0, 1);
+}
+
+/** Runs a tile job; a shared one takes chunks from `counter` (reset to 0 before the job is posted) until they run out. */
+export function runTileJob(tiles: { tile32: TileFunction; tile64: TileFunction }, job: TileJob, counter: Int32Array): void {
+  if (job.shared === undefined) {
+    runTiles(tiles, job);
+    return;
+  }
+  const byRows = job.shared === "rows";
+  const [lo, hi] = byRows ? [job.r0, job.r1] : [job.s0, job.s1];
+  for (;;) {
+    const from = lo + Atomics.add(counter, 0, 1) * SHARED_CHUNK;
+    if (from >= hi) return;
+    const to = Math.min(hi, from + SHARED_CHUNK);
+    runTiles(tiles, byRows ? { ...job, r0: from, r1: to } : { ...job, s0: from, s1: to });
+  }
 }
 
 /** Runs a job: k-blocks outermost (C tiles accumulate after the first), then L2-sized row chunks, then B strips. */
-export function runTileJob(tiles: { tile32: TileFunction; tile64: TileFunction }, job: TileJob): void {
+function runTiles(tiles: { tile32: TileFunction; tile64: TileFunction }, job: TileJob): void {
   const { k, r0, r1, s0, s1, pa, pb, pc, ldc } = job;
   const es = job.f64 ? 8 : 4;
   const tile = job.f64 ? tiles.tile64 : tiles.tile32;
@@ -73,15 +100,16 @@ function runKernelJob(k: KernelExports, { kernel, args: a }: KernelJob): void {
   }
 }
 
-/** Runs a job on this thread. */
-export function runJob(k: KernelExports, job: Job): void {
+/** Runs a job on this thread (`counter`: see sharedCounter). */
+export function runJob(k: KernelExports, job: Job, counter: Int32Array): void {
   if ("kernel" in job) runKernelJob(k, job);
-  else runTileJob(k, job);
+  else runTileJob(k, job, counter);
 }
 
 // The control block of worker w is 16 int32s at byte 64·w of the shared memory:
 // [job sequence, done sequence, ready, unused, kind, then 11 parameters]: a tile job's
-// (f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate), or a kernel's arguments.
+// (flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate) with flags = f64 | 2·shared by rows |
+// 4·shared by columns, or a kernel's arguments. Block 0 (no worker has index 0) holds the shared counter.
 const SEQ = 0;
 const DONE = 1;
 const READY = 2;
@@ -94,13 +122,16 @@ const BLOCK_INTS = 16;
 
 function encode(job: Job): { kind: number; params: number[] } {
   if ("kernel" in job) return { kind: KERNELS.indexOf(job.kernel) + 1, params: [...job.args] };
-  const { f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate } = job;
-  return { kind: 0, params: [f64 ? 1 : 0, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate ? 1 : 0] };
+  const { f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate, shared } = job;
+  const flags = (f64 ? 1 : 0) | (shared === "rows" ? 2 : 0) | (shared === "columns" ? 4 : 0);
+  return { kind: 0, params: [flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate ? 1 : 0] };
 }
 
 function decode(kind: number, p: number[]): Job {
   if (kind > 0) return { kernel: KERNELS[kind - 1]!, args: p };
-  return { f64: p[0] === 1, k: p[1]!, r0: p[2]!, r1: p[3]!, s0: p[4]!, s1: p[5]!, pa: p[6]!, pb: p[7]!, pc: p[8]!, ldc: p[9]!, accumulate: p[10] === 1 };
+  const flags = p[0]!;
+  const job = { f64: (flags & 1) !== 0, k: p[1]!, r0: p[2]!, r1: p[3]!, s0: p[4]!, s1: p[5]!, pa: p[6]!, pb: p[7]!, pc: p[8]!, ldc: p[9]!, accumulate: p[10] === 1 };
+  return (flags & 6) === 0 ? job : { ...job, shared: (flags & 2) !== 0 ? "rows" : "columns" };
 }
 
 /** What a worker is started with: the compiled module, the shared memory, and its index. */
@@ -121,6 +152,7 @@ function control(memory: WebAssembly.Memory, index: number): Int32Array {
 export function serveGemmWorker(init: GemmWorkerInit): never {
   const tiles = instantiateKernels(init.module, init.memory);
   const ctl = control(init.memory, init.index);
+  const counter = sharedCounter(init.memory);
   let seen = Atomics.load(ctl, SEQ);
   Atomics.store(ctl, READY, 1);
   Atomics.notify(ctl, READY);
@@ -129,7 +161,7 @@ export function serveGemmWorker(init: GemmWorkerInit): never {
     const job = Atomics.load(ctl, SEQ);
     if (job === seen) continue;
     seen = job;
-    runJob(tiles, decode(ctl[KIND]!, Array.from(ctl.subarray(PARAMS, PARAMS + MAX_PARAMS))));
+    runJob(tiles, decode(ctl[KIND]!, Array.from(ctl.subarray(PARAMS, PARAMS + MAX_PARAMS))), counter);
     Atomics.store(ctl, DONE, job);
     Atomics.notify(ctl, DONE);
   }
@@ -144,12 +176,15 @@ export class WorkerPool {
   /** Whether a blocking wait is allowed on this thread (not on a browser's main thread). */
   private canBlock = true;
   private failure: Error | null = null;
+  /** The counter shared jobs take their chunks from. */
+  readonly counter: Int32Array;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
     readonly size: number,
   ) {
     this.sequence = Array.from({ length: size }, () => 0);
+    this.counter = sharedCounter(memory);
   }
 
   /** Starts the workers; errors they raise (failing to start, say) are reported once to `notice`. */
@@ -225,9 +260,31 @@ export function runShares(pool: WorkerPool | null, kernels: KernelExports, worke
   const helpers = pool === null ? [] : workers.slice(0, Math.max(0, count - 1));
   const parts = ranges(count, helpers.length + 1);
   helpers.forEach((w, i) => pool!.post(w, jobFor(i + 1, ...parts[i + 1]!)));
+  runAndJoin(pool, kernels, helpers, jobFor(0, ...parts[0]!));
+}
+
+/**
+ * Runs one tile job on this thread and `workers` together, each taking chunks of it as it goes
+ * (TileJob.shared), and returns when it is done; without workers, this thread runs it alone.
+ */
+export function runTogether(pool: WorkerPool | null, kernels: KernelExports, workers: readonly number[], job: TileJob): void {
+  if (pool === null || workers.length === 0) {
+    runTiles(kernels, job);
+    return;
+  }
+  const shared: TileJob = { ...job, shared: job.r1 - job.r0 >= job.s1 - job.s0 ? "rows" : "columns" };
+  Atomics.store(pool.counter, 0, 0);
+  for (const w of workers) pool.post(w, shared);
+  runAndJoin(pool, kernels, workers, shared);
+}
+
+/** The counter of a thread with no pool: only jobs that are not shared run there. */
+const UNSHARED = new Int32Array(1);
+
+function runAndJoin(pool: WorkerPool | null, kernels: KernelExports, helpers: readonly number[], own: Job): void {
   const started = performance.now();
-  runJob(kernels, jobFor(0, ...parts[0]!));
-  const own = performance.now() - started;
+  runJob(kernels, own, pool?.counter ?? UNSHARED);
+  const took = performance.now() - started;
   // a worker that stops mid-job must not hang the caller: allow it far longer than this share took
-  for (const w of helpers) pool!.join(w, Math.max(10_000, 50 * own));
+  for (const w of helpers) pool!.join(w, Math.max(10_000, 50 * took));
 }
