@@ -24,7 +24,7 @@ function helpers(engine: ElementwiseEngine, threads: number, elements: number): 
   return engine.pool === null || threads < 2 || elements < SHARED_MIN_ELEMENTS ? [] : engine.pool.ready().slice(0, threads - 1);
 }
 
-/** Runs a row-wise kernel over `rows` padded rows, split between threads: `args(from, to, offset)` with offset = from·rowBytes. */
+/** Runs a row-wise kernel over `rows` padded rows, split between threads: `job(share, from, to, offset)` for rows [from, to), offset = from·rowBytes. */
 function shareRows(engine: ElementwiseEngine, workers: number[], rows: number, rowBytes: number, job: (share: number, from: number, to: number, offset: number) => KernelJob): void {
   runShares(engine.pool, engine.kernels, workers, rows, (share, from, to) => job(share, from, to, from * rowBytes));
 }
