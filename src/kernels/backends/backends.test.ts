@@ -10,10 +10,11 @@ import { ndarray, ShapeError } from "../ndarray.js";
 
 // Sizes (m, k, n): ones, empties, odd shapes that leave partial register tiles, and shapes past the
 // portable (KC 256, MC 64) and native (KC 384, MR 6, NR 16/32) blocks and the two-thread split
-// (WebAssembly threads take products of ≥ 2²¹ flops: rows split at 130×300×70, columns — across
-// two 1024-column panels — at 6×300×1100; the native addon packs every k-block at once, then
-// runs row blocks through all of k, at 150×800×40).
-const SIZES: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [0, 3, 2], [3, 0, 2], [2, 3, 0], [13, 17, 19], [67, 300, 45], [130, 5, 70], [71, 390, 37], [130, 300, 70], [6, 300, 1100], [150, 800, 40]];
+// (WebAssembly threads take products of ≥ 2²¹ flops in chunks of row strips, each packing its A
+// strips, at 130×300×70, and across two 1024-column panels, the second reusing the packed A, at
+// 1030×3×1100; in chunks of columns, two panels, at 6×300×1100; the native addon packs every
+// k-block at once, then runs row blocks through all of k, at 150×800×40).
+const SIZES: [number, number, number][] = [[1, 1, 1], [5, 7, 3], [0, 3, 2], [3, 0, 2], [2, 3, 0], [13, 17, 19], [67, 300, 45], [130, 5, 70], [71, 390, 37], [130, 300, 70], [6, 300, 1100], [150, 800, 40], [1030, 3, 1100]];
 
 function filled(rng: Rng, n: number, f32: boolean): Float32Array | Float64Array {
   const a = f32 ? new Float32Array(n) : new Float64Array(n);

@@ -3,7 +3,7 @@ import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
-import { CONTROL_BYTES, runShares, runTogether, WorkerPool, type SpawnGemmWorker, type TileJob } from "./wasmThreads.js";
+import { CONTROL_BYTES, packAStrips, runJob, runShares, runTogether, sharedCounter, WorkerPool, type RawA, type SpawnGemmWorker, type ThreadContext, type TileJob } from "./wasmThreads.js";
 
 // Goto/BLIS structure: A and B are copied into the module's memory (one memcpy each), op(A) is
 // packed once per call into 4-row strips and op(B) per NC-column panel into 8-float strips, both
@@ -32,6 +32,8 @@ export interface WasmBackendOptions {
 interface Engine {
   readonly memory: WebAssembly.Memory;
   readonly kernels: KernelExports;
+  /** This thread's context for running jobs (its counter is only used by shared jobs, which need shared memory). */
+  readonly ctx: ThreadContext;
   readonly pool: WorkerPool | null;
   readonly fma: boolean;
   readonly stagingLimit: number;
@@ -58,7 +60,8 @@ function createEngine(options: WasmBackendOptions): Engine | null {
     pool = new WorkerPool(memory, Math.min(15, options.threads! - 1));
     pool.start(module, options.spawnWorker, options.notice ?? (() => undefined));
   }
-  return { memory, kernels: instantiateKernels(module, memory), pool, fma, stagingLimit: options.stagingLimitBytes ?? STAGING_LIMIT };
+  const kernels = instantiateKernels(module, memory);
+  return { memory, kernels, ctx: { kernels, memory, counter: sharedCounter(memory) }, pool, fma, stagingLimit: options.stagingLimitBytes ?? STAGING_LIMIT };
 }
 
 /** Byte offsets of a call's regions in memory: raw copies of A and B, packed A, one packed B panel, one C block. */
@@ -90,22 +93,6 @@ function staging(call: GemmCall, es: number): Staging {
   return { aElems, bElems, blockRowBytes, rawA, rawB, packedA, packedB, block, end: block + rows * blockRowBytes };
 }
 
-/** Packs op(A) from its raw copy into row strips at `at.packedA`, zero-padding the last strip. */
-function packA(engine: Engine, call: GemmCall, at: Staging, es: number): void {
-  const { m, k, lda, transA } = call;
-  const gather = es === 8 ? engine.kernels.gather64 : engine.kernels.gather32;
-  const [rs, ps] = transA ? [es, lda * es] : [lda * es, es];
-  const full = Math.floor(m / TILE_ROWS);
-  const stepBytes = TILE_ROWS * es;
-  if (full > 0 && transA) engine.kernels.panel(at.packedA, at.rawA, full, k, stepBytes / 16, TILE_ROWS * rs, ps);
-  else if (full > 0) gather(at.packedA, at.rawA, full, k, TILE_ROWS, stepBytes, TILE_ROWS * rs, ps, rs);
-  const rest = m - full * TILE_ROWS;
-  if (rest > 0) {
-    const dst = at.packedA + full * k * stepBytes;
-    new Uint8Array(engine.memory.buffer, dst, k * stepBytes).fill(0);
-    gather(dst, at.rawA + full * TILE_ROWS * rs, 1, k, rest, stepBytes, 0, ps, rs);
-  }
-}
 
 /** Packs op(B)[:, j0:j0+nc] from its raw copy into column strips at `at.packedB`, zero-padding the last. */
 function packB(engine: Engine, call: GemmCall, at: Staging, es: number, j0: number, nc: number): void {
@@ -148,13 +135,17 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number, epilogue: E
   const view = new View(engine.memory.buffer);
   view.set(a.subarray(0, at.aElems), at.rawA / es);
   view.set(b.subarray(0, at.bElems), at.rawB / es);
-  packA(engine, call, at, es);
   const rowStrips = Math.ceil(m / TILE_ROWS);
   const blockBase = at.block / es;
   const blockLd = at.blockRowBytes / es;
   // C ← A·B and C ← A·B + C are the tiles' own stores; other α, β scale afterwards
   const direct = alpha === 1 && (beta === 0 || beta === 1);
   const workers = threads > 1 && engine.pool !== null && 2 * m * n * k >= THREADED_MIN_FLOPS ? engine.pool.ready().slice(0, threads - 1) : [];
+  // A is packed by whoever takes its row strips when threads share the product by rows (the first
+  // panel packs, later ones reuse), else here, before any tiles
+  const rawA: RawA = { src: at.rawA, transA: call.transA, lda: call.lda, m };
+  const sharedByRows = workers.length > 0 && rowStrips >= Math.ceil(Math.min(n, NC) / nr);
+  if (!sharedByRows) packAStrips(engine.ctx, rawA, k, es, at.packedA, 0, rowStrips);
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = Math.min(NC, n - j0);
     const colStrips = Math.ceil(nc / nr);
@@ -162,7 +153,9 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number, epilogue: E
     if (direct && beta === 1) for (let i = 0; i < m; i++) view.set(c.subarray(i * ldc + j0, i * ldc + j0 + nc), blockBase + i * blockLd);
     const job: TileJob = { f64, k, r0: 0, r1: rowStrips, s0: 0, s1: colStrips, pa: at.packedA, pb: at.packedB, pc: at.block, ldc: at.blockRowBytes, accumulate: direct && beta === 1 };
     // the threads take chunks of the longer side of the tile grid as they go
-    runTogether(engine.pool, engine.kernels, workers, job);
+    if (workers.length === 0) runJob(engine.ctx, job);
+    else if (sharedByRows) runTogether(engine.pool, engine.ctx, workers, { ...job, shared: "rows", ...(j0 === 0 ? { rawA } : {}) });
+    else runTogether(engine.pool, engine.ctx, workers, { ...job, shared: rowStrips >= colStrips ? "rows" : "columns" });
     const outputs: [Float32Array | Float64Array, number][] = [[c, blockBase]];
     if (epilogue !== null) outputs.push(...sigmoidEpilogue(engine, workers, at, m, n, epilogue));
     // rows as laid out in the caller's C (and d1, d2): one copy each when the block's rows match
@@ -193,7 +186,7 @@ function sigmoidEpilogue(engine: Engine, workers: number[], at: Staging, m: numb
   const bias = new Float32Array(engine.memory.buffer, biasAt, rowBytes / 4);
   bias.fill(0);
   bias.set(epilogue.bias.subarray(0, n));
-  runShares(engine.pool, engine.kernels, workers, m, (_, from, to) => {
+  runShares(engine.pool, engine.ctx, workers, m, (_, from, to) => {
     const o = from * rowBytes;
     return { kernel: "sigmoid32", args: [at.block + o, biasAt, d1At + o, d2At === 0 ? 0 : d2At + o, to - from, rowBytes] };
   });

@@ -1,7 +1,7 @@
 /** @file the WebAssembly backend's elementwise hooks (float32): operands staged in the module's memory around its SIMD kernels */
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, type KernelExports } from "./wasmModule.js";
-import { CONTROL_BYTES, runShares, type KernelJob, type WorkerPool } from "./wasmThreads.js";
+import { CONTROL_BYTES, runShares, type KernelJob, type ThreadContext, type WorkerPool } from "./wasmThreads.js";
 
 // Each hook copies its operands into the module's memory (one memcpy a row, or one for the whole
 // matrix when its width is already whole vectors), runs a kernel, and copies results back: a few
@@ -13,6 +13,7 @@ import { CONTROL_BYTES, runShares, type KernelJob, type WorkerPool } from "./was
 export interface ElementwiseEngine {
   readonly memory: WebAssembly.Memory;
   readonly kernels: KernelExports;
+  readonly ctx: ThreadContext;
   readonly pool: WorkerPool | null;
 }
 
@@ -26,7 +27,7 @@ function helpers(engine: ElementwiseEngine, threads: number, elements: number): 
 
 /** Runs a row-wise kernel over `rows` padded rows, split between threads: `job(share, from, to, offset)` for rows [from, to), offset = from·rowBytes. */
 function shareRows(engine: ElementwiseEngine, workers: number[], rows: number, rowBytes: number, job: (share: number, from: number, to: number, offset: number) => KernelJob): void {
-  runShares(engine.pool, engine.kernels, workers, rows, (share, from, to) => job(share, from, to, from * rowBytes));
+  runShares(engine.pool, engine.ctx, workers, rows, (share, from, to) => job(share, from, to, from * rowBytes));
 }
 
 /** address + offset, keeping 0 (an absent operand) as 0. */
@@ -198,7 +199,7 @@ export function sigmoidCrossEntropyWasm(engine: ElementwiseEngine, threads: numb
       const view = new Float32Array(engine.memory.buffer);
       view.fill(-1000, yAt! / 4 + len, (yAt! + rowBytes) / 4);
       view.fill(0, tAt! / 4 + len, (tAt! + rowBytes) / 4);
-      runShares(engine.pool, engine.kernels, workers, rowBytes / 16, (share, from, to) => {
+      runShares(engine.pool, engine.ctx, workers, rowBytes / 16, (share, from, to) => {
         const o = 16 * from;
         return { kernel: "sigmoidCe32", args: [yAt! + o, tAt! + o, gradAt! + o, shifted(hAt!, o), sumsAt + 32 * share, to - from] };
       });

@@ -15,7 +15,8 @@ const SHARED_CHUNK = 8;
  * strips [s0, s1), all of k, adding to C there when `accumulate` is set and overwriting it otherwise.
  * A `shared` job is run by several threads at once: each takes SHARED_CHUNK row (or column) strips
  * at a time from a counter until none are left, so a thread the machine slows down simply takes
- * fewer (fixed halves would leave the other waiting for it).
+ * fewer (fixed halves would leave the other waiting for it). With `rawA`, a job shared by rows
+ * packs the A strips of each chunk it takes first (packing is then split between the threads too).
  */
 export interface TileJob {
   readonly f64: boolean;
@@ -30,6 +31,48 @@ export interface TileJob {
   readonly ldc: number;
   readonly accumulate: boolean;
   readonly shared?: "rows" | "columns";
+  readonly rawA?: RawA;
+}
+
+/** op(A) as stored in the module's memory, before packing: `lda` in elements, m rows of op(A). */
+export interface RawA {
+  readonly src: number;
+  readonly transA: boolean;
+  readonly lda: number;
+  readonly m: number;
+}
+
+/** What a thread runs jobs with: the module's exports, its memory, and the shared jobs' counter. */
+export interface ThreadContext {
+  readonly kernels: KernelExports;
+  readonly memory: WebAssembly.Memory;
+  readonly counter: Int32Array;
+}
+
+/**
+ * Packs row strips [from, to) of op(A) (k steps of `es`-byte elements) from `raw` into strips at pa,
+ * k-major, by the module's panel copy (rows of Aᵀ are adjacent) or gather; a last partial strip is
+ * zero-padded.
+ */
+export function packAStrips(ctx: ThreadContext, raw: RawA, k: number, es: number, pa: number, from: number, to: number): void {
+  const { kernels } = ctx;
+  const gather = es === 8 ? kernels.gather64 : kernels.gather32;
+  const [rs, ps] = raw.transA ? [es, raw.lda * es] : [raw.lda * es, es];
+  const stepBytes = TILE_ROWS * es;
+  const whole = Math.floor(raw.m / TILE_ROWS);
+  const end = Math.min(to, whole);
+  if (end > from) {
+    const dst = pa + from * k * stepBytes;
+    const src = raw.src + from * TILE_ROWS * rs;
+    if (raw.transA) kernels.panel(dst, src, end - from, k, stepBytes / 16, TILE_ROWS * rs, ps);
+    else gather(dst, src, end - from, k, TILE_ROWS, stepBytes, TILE_ROWS * rs, ps, rs);
+  }
+  const rest = raw.m - whole * TILE_ROWS;
+  if (rest > 0 && from <= whole && to > whole) {
+    const dst = pa + whole * k * stepBytes;
+    new Uint8Array(ctx.memory.buffer, dst, k * stepBytes).fill(0);
+    gather(dst, raw.src + whole * TILE_ROWS * rs, 1, k, rest, stepBytes, 0, ps, rs);
+  }
 }
 
 /** Strips of a shared job taken so far, in int32 0 of the memory (the unused control block 0). */
@@ -37,19 +80,20 @@ export function sharedCounter(memory: WebAssembly.Memory): Int32Array {
   return new Int32Array(memory.buffer, 0, 1);
 }
 
-/** Runs a tile job; a shared one takes chunks from `counter` (reset to 0 before the job is posted) until they run out. */
-export function runTileJob(tiles: { tile32: TileFunction; tile64: TileFunction }, job: TileJob, counter: Int32Array): void {
+/** Runs a tile job; a shared one takes chunks from the counter (reset to 0 before the job is posted) until they run out. */
+export function runTileJob(ctx: ThreadContext, job: TileJob): void {
   if (job.shared === undefined) {
-    runTiles(tiles, job);
+    runTiles(ctx.kernels, job);
     return;
   }
   const byRows = job.shared === "rows";
   const [lo, hi] = byRows ? [job.r0, job.r1] : [job.s0, job.s1];
   for (;;) {
-    const from = lo + Atomics.add(counter, 0, 1) * SHARED_CHUNK;
+    const from = lo + Atomics.add(ctx.counter, 0, 1) * SHARED_CHUNK;
     if (from >= hi) return;
     const to = Math.min(hi, from + SHARED_CHUNK);
-    runTiles(tiles, byRows ? { ...job, r0: from, r1: to } : { ...job, s0: from, s1: to });
+    if (byRows && job.rawA !== undefined) packAStrips(ctx, job.rawA, job.k, job.f64 ? 8 : 4, job.pa, from, to);
+    runTiles(ctx.kernels, byRows ? { ...job, r0: from, r1: to } : { ...job, s0: from, s1: to });
   }
 }
 
@@ -100,38 +144,40 @@ function runKernelJob(k: KernelExports, { kernel, args: a }: KernelJob): void {
   }
 }
 
-/** Runs a job on this thread (`counter`: see sharedCounter). */
-export function runJob(k: KernelExports, job: Job, counter: Int32Array): void {
-  if ("kernel" in job) runKernelJob(k, job);
-  else runTileJob(k, job, counter);
+/** Runs a job on this thread. */
+export function runJob(ctx: ThreadContext, job: Job): void {
+  if ("kernel" in job) runKernelJob(ctx.kernels, job);
+  else runTileJob(ctx, job);
 }
 
-// The control block of worker w is 16 int32s at byte 64·w of the shared memory:
-// [job sequence, done sequence, ready, unused, kind, then 11 parameters]: a tile job's
-// (flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate) with flags = f64 | 2·shared by rows |
-// 4·shared by columns, or a kernel's arguments. Block 0 (no worker has index 0) holds the shared counter.
+// The control block of worker w is 32 int32s at byte 128·w of the shared memory:
+// [job sequence, done sequence, ready, unused, kind, then up to 27 parameters]: a tile job's
+// (flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate, A's src, lda, m) with flags = f64 |
+// 2·shared by rows | 4·shared by columns | 8·packs A | 16·A transposed, or a kernel's arguments.
+// Block 0 (no worker has index 0) holds the shared counter.
 const SEQ = 0;
 const DONE = 1;
 const READY = 2;
 const KIND = 4;
 const PARAMS = 5;
-const MAX_PARAMS = 11;
+const BLOCK_INTS = 32;
+const MAX_PARAMS = BLOCK_INTS - PARAMS;
 /** Bytes of control blocks reserved at the start of memory (room for 15 workers). */
-export const CONTROL_BYTES = 1024;
-const BLOCK_INTS = 16;
+export const CONTROL_BYTES = 16 * BLOCK_INTS * 4;
 
 function encode(job: Job): { kind: number; params: number[] } {
   if ("kernel" in job) return { kind: KERNELS.indexOf(job.kernel) + 1, params: [...job.args] };
-  const { f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate, shared } = job;
-  const flags = (f64 ? 1 : 0) | (shared === "rows" ? 2 : 0) | (shared === "columns" ? 4 : 0);
-  return { kind: 0, params: [flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate ? 1 : 0] };
+  const { f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate, shared, rawA } = job;
+  const flags = (f64 ? 1 : 0) | (shared === "rows" ? 2 : 0) | (shared === "columns" ? 4 : 0) | (rawA === undefined ? 0 : 8) | (rawA?.transA === true ? 16 : 0);
+  return { kind: 0, params: [flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate ? 1 : 0, rawA?.src ?? 0, rawA?.lda ?? 0, rawA?.m ?? 0] };
 }
 
 function decode(kind: number, p: number[]): Job {
   if (kind > 0) return { kernel: KERNELS[kind - 1]!, args: p };
   const flags = p[0]!;
-  const job = { f64: (flags & 1) !== 0, k: p[1]!, r0: p[2]!, r1: p[3]!, s0: p[4]!, s1: p[5]!, pa: p[6]!, pb: p[7]!, pc: p[8]!, ldc: p[9]!, accumulate: p[10] === 1 };
-  return (flags & 6) === 0 ? job : { ...job, shared: (flags & 2) !== 0 ? "rows" : "columns" };
+  const job: TileJob = { f64: (flags & 1) !== 0, k: p[1]!, r0: p[2]!, r1: p[3]!, s0: p[4]!, s1: p[5]!, pa: p[6]!, pb: p[7]!, pc: p[8]!, ldc: p[9]!, accumulate: p[10] === 1 };
+  const shared: TileJob = (flags & 6) === 0 ? job : { ...job, shared: (flags & 2) !== 0 ? "rows" : "columns" };
+  return (flags & 8) === 0 ? shared : { ...shared, rawA: { src: p[11]!, transA: (flags & 16) !== 0, lda: p[12]!, m: p[13]! } };
 }
 
 /** What a worker is started with: the compiled module, the shared memory, and its index. */
@@ -150,9 +196,8 @@ function control(memory: WebAssembly.Memory, index: number): Int32Array {
 
 /** A worker's whole life: instantiate the kernels on the shared memory, say ready, then run jobs as they are posted. */
 export function serveGemmWorker(init: GemmWorkerInit): never {
-  const tiles = instantiateKernels(init.module, init.memory);
+  const ctx: ThreadContext = { kernels: instantiateKernels(init.module, init.memory), memory: init.memory, counter: sharedCounter(init.memory) };
   const ctl = control(init.memory, init.index);
-  const counter = sharedCounter(init.memory);
   let seen = Atomics.load(ctl, SEQ);
   Atomics.store(ctl, READY, 1);
   Atomics.notify(ctl, READY);
@@ -161,7 +206,7 @@ export function serveGemmWorker(init: GemmWorkerInit): never {
     const job = Atomics.load(ctl, SEQ);
     if (job === seen) continue;
     seen = job;
-    runJob(tiles, decode(ctl[KIND]!, Array.from(ctl.subarray(PARAMS, PARAMS + MAX_PARAMS))), counter);
+    runJob(ctx, decode(ctl[KIND]!, Array.from(ctl.subarray(PARAMS, PARAMS + MAX_PARAMS))));
     Atomics.store(ctl, DONE, job);
     Atomics.notify(ctl, DONE);
   }
@@ -176,15 +221,12 @@ export class WorkerPool {
   /** Whether a blocking wait is allowed on this thread (not on a browser's main thread). */
   private canBlock = true;
   private failure: Error | null = null;
-  /** The counter shared jobs take their chunks from. */
-  readonly counter: Int32Array;
 
   constructor(
     private readonly memory: WebAssembly.Memory,
     readonly size: number,
   ) {
     this.sequence = Array.from({ length: size }, () => 0);
-    this.counter = sharedCounter(memory);
   }
 
   /** Starts the workers; errors they raise (failing to start, say) are reported once to `notice`. */
@@ -256,34 +298,27 @@ export function ranges(count: number, parts: number): [number, number][] {
  * indices; fewer when count is smaller), runs `jobFor(share, from, to)` for each (this thread takes
  * share 0) and returns when all are done. Kernels loop do-while, so no share is ever empty.
  */
-export function runShares(pool: WorkerPool | null, kernels: KernelExports, workers: readonly number[], count: number, jobFor: (share: number, from: number, to: number) => Job): void {
+export function runShares(pool: WorkerPool | null, ctx: ThreadContext, workers: readonly number[], count: number, jobFor: (share: number, from: number, to: number) => Job): void {
   const helpers = pool === null ? [] : workers.slice(0, Math.max(0, count - 1));
   const parts = ranges(count, helpers.length + 1);
   helpers.forEach((w, i) => pool!.post(w, jobFor(i + 1, ...parts[i + 1]!)));
-  runAndJoin(pool, kernels, helpers, jobFor(0, ...parts[0]!));
+  runAndJoin(pool, ctx, helpers, jobFor(0, ...parts[0]!));
 }
 
 /**
- * Runs one tile job on this thread and `workers` together, each taking chunks of it as it goes
- * (TileJob.shared), and returns when it is done; without workers, this thread runs it alone.
+ * Runs one shared tile job (TileJob.shared) on this thread and `workers` together, each taking
+ * chunks of it as it goes, and returns when it is done (alone, without workers).
  */
-export function runTogether(pool: WorkerPool | null, kernels: KernelExports, workers: readonly number[], job: TileJob): void {
-  if (pool === null || workers.length === 0) {
-    runTiles(kernels, job);
-    return;
-  }
-  const shared: TileJob = { ...job, shared: job.r1 - job.r0 >= job.s1 - job.s0 ? "rows" : "columns" };
-  Atomics.store(pool.counter, 0, 0);
-  for (const w of workers) pool.post(w, shared);
-  runAndJoin(pool, kernels, workers, shared);
+export function runTogether(pool: WorkerPool | null, ctx: ThreadContext, workers: readonly number[], job: TileJob): void {
+  Atomics.store(ctx.counter, 0, 0);
+  const helpers = pool === null ? [] : workers;
+  for (const w of helpers) pool!.post(w, job);
+  runAndJoin(pool, ctx, helpers, job);
 }
 
-/** The counter of a thread with no pool: only jobs that are not shared run there. */
-const UNSHARED = new Int32Array(1);
-
-function runAndJoin(pool: WorkerPool | null, kernels: KernelExports, helpers: readonly number[], own: Job): void {
+function runAndJoin(pool: WorkerPool | null, ctx: ThreadContext, helpers: readonly number[], own: Job): void {
   const started = performance.now();
-  runJob(kernels, own, pool?.counter ?? UNSHARED);
+  runJob(ctx, own);
   const took = performance.now() - started;
   // a worker that stops mid-job must not hang the caller: allow it far longer than this share took
   for (const w of helpers) pool!.join(w, Math.max(10_000, 50 * took));
