@@ -3,7 +3,7 @@ import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
-import { CONTROL_BYTES, packAStrips, runJob, runShares, runTogether, sharedCounter, WorkerPool, type RawA, type SpawnGemmWorker, type ThreadContext, type TileJob } from "./wasmThreads.js";
+import { CONTROL_BYTES, packAStrips, runJob, runShares, runTogether, sharedCounter, WorkerPool, type RawA, type SpawnGemmWorker, type ThreadContext, type TileEpilogue, type TileJob } from "./wasmThreads.js";
 
 // Goto/BLIS structure: A and B are copied into the module's memory (one memcpy each), op(A) is
 // packed once per call into 4-row strips and op(B) per NC-column panel into 8-float strips, both
@@ -146,18 +146,22 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number, epilogue: E
   const rawA: RawA = { src: at.rawA, transA: call.transA, lda: call.lda, m };
   const sharedByRows = workers.length > 0 && rowStrips >= Math.ceil(Math.min(n, NC) / nr);
   if (!sharedByRows) packAStrips(engine.ctx, rawA, k, es, at.packedA, 0, rowStrips);
+  const staged = epilogue === null ? null : stageEpilogue(engine, at, m, n, epilogue);
   for (let j0 = 0; j0 < n; j0 += NC) {
     const nc = Math.min(NC, n - j0);
     const colStrips = Math.ceil(nc / nr);
     packB(engine, call, at, es, j0, nc);
     if (direct && beta === 1) for (let i = 0; i < m; i++) view.set(c.subarray(i * ldc + j0, i * ldc + j0 + nc), blockBase + i * blockLd);
-    const job: TileJob = { f64, k, r0: 0, r1: rowStrips, s0: 0, s1: colStrips, pa: at.packedA, pb: at.packedB, pc: at.block, ldc: at.blockRowBytes, accumulate: direct && beta === 1 };
+    // the epilogue (one panel only) runs with the tiles, on rows as they are done, unless columns are shared
+    const withTiles = staged !== null && (workers.length === 0 || sharedByRows);
+    const base: TileJob = { f64, k, r0: 0, r1: rowStrips, s0: 0, s1: colStrips, pa: at.packedA, pb: at.packedB, pc: at.block, ldc: at.blockRowBytes, accumulate: direct && beta === 1 };
+    const job: TileJob = withTiles ? { ...base, epilogue: staged.tiles } : base;
     // the threads take chunks of the longer side of the tile grid as they go
     if (workers.length === 0) runJob(engine.ctx, job);
     else if (sharedByRows) runTogether(engine.pool, engine.ctx, workers, { ...job, shared: "rows", ...(j0 === 0 ? { rawA } : {}) });
     else runTogether(engine.pool, engine.ctx, workers, { ...job, shared: rowStrips >= colStrips ? "rows" : "columns" });
-    const outputs: [Float32Array | Float64Array, number][] = [[c, blockBase]];
-    if (epilogue !== null) outputs.push(...sigmoidEpilogue(engine, workers, at, m, n, epilogue));
+    if (staged !== null && !withTiles) runShares(engine.pool, engine.ctx, workers, m, (_, from, to) => ({ kernel: "sigmoid32", args: epilogueArgs(at, staged.tiles, from, to) }));
+    const outputs: [Float32Array | Float64Array, number][] = [[c, blockBase], ...(staged?.outputs ?? [])];
     // rows as laid out in the caller's C (and d1, d2): one copy each when the block's rows match
     if (direct && blockLd === nc && ldc === nc) {
       for (const [out, base] of outputs) out.set(view.subarray(base, base + m * nc), j0);
@@ -173,12 +177,14 @@ function gemmStaged(engine: Engine, call: GemmCall, threads: number, epilogue: E
   }
 }
 
-/**
- * Runs the sigmoid epilogue over the C block's m × n (split between the threads, as the tiles
- * were): bias staged after the block, d1 (and d2) written into blocks after it. Returns the
- * derivative outputs with their element offsets in memory, for the copy out.
- */
-function sigmoidEpilogue(engine: Engine, workers: number[], at: Staging, m: number, n: number, epilogue: Epilogue): [Float32Array, number][] {
+/** A sigmoid epilogue staged after the C block: the tiles' view of it, and the outputs to copy back (with element offsets). */
+interface StagedEpilogue {
+  readonly tiles: TileEpilogue;
+  readonly outputs: [Float32Array, number][];
+}
+
+/** Stages the epilogue's bias row after the C block and places d1 (and d2) in blocks laid out like C's after it. */
+function stageEpilogue(engine: Engine, at: Staging, m: number, n: number, epilogue: Epilogue): StagedEpilogue {
   const rowBytes = at.blockRowBytes;
   const biasAt = at.end;
   const d1At = biasAt + rowBytes;
@@ -186,13 +192,15 @@ function sigmoidEpilogue(engine: Engine, workers: number[], at: Staging, m: numb
   const bias = new Float32Array(engine.memory.buffer, biasAt, rowBytes / 4);
   bias.fill(0);
   bias.set(epilogue.bias.subarray(0, n));
-  runShares(engine.pool, engine.ctx, workers, m, (_, from, to) => {
-    const o = from * rowBytes;
-    return { kernel: "sigmoid32", args: [at.block + o, biasAt, d1At + o, d2At === 0 ? 0 : d2At + o, to - from, rowBytes] };
-  });
   const outputs: [Float32Array, number][] = [[epilogue.d1, d1At / 4]];
   if (epilogue.d2 !== null) outputs.push([epilogue.d2, d2At / 4]);
-  return outputs;
+  return { tiles: { bias: biasAt, d1: d1At, d2: d2At, rows: m }, outputs };
+}
+
+/** sigmoid32's arguments for C's rows [from, to). */
+function epilogueArgs(at: Staging, e: TileEpilogue, from: number, to: number): number[] {
+  const o = from * at.blockRowBytes;
+  return [at.block + o, e.bias, e.d1 + o, e.d2 === 0 ? 0 : e.d2 + o, to - from, at.blockRowBytes];
 }
 
 /** GemmBackend.gemmActivate: float32 sigmoid layers of at most NC units whose operands fit the staging limit. */

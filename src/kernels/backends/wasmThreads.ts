@@ -16,7 +16,9 @@ const SHARED_CHUNK = 8;
  * A `shared` job is run by several threads at once: each takes SHARED_CHUNK row (or column) strips
  * at a time from a counter until none are left, so a thread the machine slows down simply takes
  * fewer (fixed halves would leave the other waiting for it). With `rawA`, a job shared by rows
- * packs the A strips of each chunk it takes first (packing is then split between the threads too).
+ * packs the A strips of each chunk it takes first (packing is then split between the threads too);
+ * with `epilogue` (one column panel; not shared by columns), the sigmoid epilogue runs on each
+ * chunk's rows of C as soon as they are final, while they are still in cache.
  */
 export interface TileJob {
   readonly f64: boolean;
@@ -32,6 +34,24 @@ export interface TileJob {
   readonly accumulate: boolean;
   readonly shared?: "rows" | "columns";
   readonly rawA?: RawA;
+  readonly epilogue?: TileEpilogue;
+}
+
+/** The sigmoid epilogue over C's first `rows` rows: a bias row at `bias`, d1 and d2 (0: none) laid out like C. */
+export interface TileEpilogue {
+  readonly bias: number;
+  readonly d1: number;
+  readonly d2: number;
+  readonly rows: number;
+}
+
+/** Runs the epilogue on C's rows of strips [from, to). */
+function epilogueRows(kernels: KernelExports, job: TileJob, e: TileEpilogue, from: number, to: number): void {
+  const r0 = from * TILE_ROWS;
+  const r1 = Math.min(to * TILE_ROWS, e.rows);
+  if (r1 <= r0) return;
+  const o = r0 * job.ldc;
+  kernels.sigmoid32(job.pc + o, e.bias, e.d1 + o, e.d2 === 0 ? 0 : e.d2 + o, r1 - r0, job.ldc);
 }
 
 /** op(A) as stored in the module's memory, before packing: `lda` in elements, m rows of op(A). */
@@ -84,6 +104,7 @@ export function sharedCounter(memory: WebAssembly.Memory): Int32Array {
 export function runTileJob(ctx: ThreadContext, job: TileJob): void {
   if (job.shared === undefined) {
     runTiles(ctx.kernels, job);
+    if (job.epilogue !== undefined) epilogueRows(ctx.kernels, job, job.epilogue, job.r0, job.r1);
     return;
   }
   const byRows = job.shared === "rows";
@@ -94,6 +115,7 @@ export function runTileJob(ctx: ThreadContext, job: TileJob): void {
     const to = Math.min(hi, from + SHARED_CHUNK);
     if (byRows && job.rawA !== undefined) packAStrips(ctx, job.rawA, job.k, job.f64 ? 8 : 4, job.pa, from, to);
     runTiles(ctx.kernels, byRows ? { ...job, r0: from, r1: to } : { ...job, s0: from, s1: to });
+    if (byRows && job.epilogue !== undefined) epilogueRows(ctx.kernels, job, job.epilogue, from, to);
   }
 }
 
@@ -152,8 +174,9 @@ export function runJob(ctx: ThreadContext, job: Job): void {
 
 // The control block of worker w is 32 int32s at byte 128·w of the shared memory:
 // [job sequence, done sequence, ready, unused, kind, then up to 27 parameters]: a tile job's
-// (flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate, A's src, lda, m) with flags = f64 |
-// 2·shared by rows | 4·shared by columns | 8·packs A | 16·A transposed, or a kernel's arguments.
+// (flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate, A's src, lda, m, epilogue's bias, d1,
+// d2, rows) with flags = f64 | 2·shared by rows | 4·shared by columns | 8·packs A | 16·A
+// transposed | 32·epilogue, or a kernel's arguments.
 // Block 0 (no worker has index 0) holds the shared counter.
 const SEQ = 0;
 const DONE = 1;
@@ -167,9 +190,10 @@ export const CONTROL_BYTES = 16 * BLOCK_INTS * 4;
 
 function encode(job: Job): { kind: number; params: number[] } {
   if ("kernel" in job) return { kind: KERNELS.indexOf(job.kernel) + 1, params: [...job.args] };
-  const { f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate, shared, rawA } = job;
-  const flags = (f64 ? 1 : 0) | (shared === "rows" ? 2 : 0) | (shared === "columns" ? 4 : 0) | (rawA === undefined ? 0 : 8) | (rawA?.transA === true ? 16 : 0);
-  return { kind: 0, params: [flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate ? 1 : 0, rawA?.src ?? 0, rawA?.lda ?? 0, rawA?.m ?? 0] };
+  const { f64, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate, shared, rawA, epilogue: e } = job;
+  const flags = (f64 ? 1 : 0) | (shared === "rows" ? 2 : 0) | (shared === "columns" ? 4 : 0) | (rawA === undefined ? 0 : 8) | (rawA?.transA === true ? 16 : 0) | (e === undefined ? 0 : 32);
+  const tail = [rawA?.src ?? 0, rawA?.lda ?? 0, rawA?.m ?? 0, e?.bias ?? 0, e?.d1 ?? 0, e?.d2 ?? 0, e?.rows ?? 0];
+  return { kind: 0, params: [flags, k, r0, r1, s0, s1, pa, pb, pc, ldc, accumulate ? 1 : 0, ...tail] };
 }
 
 function decode(kind: number, p: number[]): Job {
@@ -177,7 +201,8 @@ function decode(kind: number, p: number[]): Job {
   const flags = p[0]!;
   const job: TileJob = { f64: (flags & 1) !== 0, k: p[1]!, r0: p[2]!, r1: p[3]!, s0: p[4]!, s1: p[5]!, pa: p[6]!, pb: p[7]!, pc: p[8]!, ldc: p[9]!, accumulate: p[10] === 1 };
   const shared: TileJob = (flags & 6) === 0 ? job : { ...job, shared: (flags & 2) !== 0 ? "rows" : "columns" };
-  return (flags & 8) === 0 ? shared : { ...shared, rawA: { src: p[11]!, transA: (flags & 16) !== 0, lda: p[12]!, m: p[13]! } };
+  const packing: TileJob = (flags & 8) === 0 ? shared : { ...shared, rawA: { src: p[11]!, transA: (flags & 16) !== 0, lda: p[12]!, m: p[13]! } };
+  return (flags & 32) === 0 ? packing : { ...packing, epilogue: { bias: p[14]!, d1: p[15]!, d2: p[16]!, rows: p[17]! } };
 }
 
 /** What a worker is started with: the compiled module, the shared memory, and its index. */
