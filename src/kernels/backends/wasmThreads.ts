@@ -205,6 +205,9 @@ function decode(kind: number, p: number[]): Job {
   return (flags & 32) === 0 ? packing : { ...packing, epilogue: { bias: p[14]!, d1: p[15]!, d2: p[16]!, rows: p[17]! } };
 }
 
+/** Polls of its job flag a worker makes before blocking (~1–2 ms). */
+const WORKER_SPINS = 200_000;
+
 /** What a worker is started with: the compiled module, the shared memory, and its index. */
 export interface GemmWorkerInit {
   readonly module: WebAssembly.Module;
@@ -227,6 +230,9 @@ export function serveGemmWorker(init: GemmWorkerInit): never {
   Atomics.store(ctl, READY, 1);
   Atomics.notify(ctl, READY);
   for (;;) {
+    // spin a little before blocking: products come in bursts, and a worker woken from a block
+    // starts late (the caller has then done most of the chunks alone)
+    for (let spin = 0; spin < WORKER_SPINS && Atomics.load(ctl, SEQ) === seen; spin++);
     Atomics.wait(ctl, SEQ, seen);
     const job = Atomics.load(ctl, SEQ);
     if (job === seen) continue;
