@@ -84,7 +84,11 @@ function median(xs: readonly number[]): number {
   return s.length === 0 ? NaN : s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** GFLOP/s of square float32 products at a few sizes, timed for at least ~0.3 s each after a warm-up call. */
+/**
+ * GFLOP/s of square float32 products at a few sizes: medians over at least ~0.3 s per thread count
+ * after a warm-up call, the one-thread and all-thread products alternating call by call, so the
+ * scaling ratio compares the two under the same load (the machine drifts within seconds).
+ */
 function gemmRates(backend: GemmBackend): { n: number; gflops: number; threads: number }[] {
   const out: { n: number; gflops: number; threads: number }[] = [];
   const variants = backend.threads > 1 && backend.withThreads !== undefined ? [backend.withThreads(1), backend] : [backend];
@@ -93,20 +97,21 @@ function gemmRates(backend: GemmBackend): { n: number; gflops: number; threads: 
     const a = new Float32Array(n * n).map(() => rng.uniform() - 0.5);
     const b = new Float32Array(n * n).map(() => rng.uniform() - 0.5);
     const c = new Float32Array(n * n);
-    for (const variant of variants) {
+    const call = { transA: false, transB: false, m: n, n, k: n, alpha: 1, a, lda: n, b, ldb: n, beta: 0, c, ldc: n };
+    const timed = (variant: GemmBackend): number => {
       setGemmBackend(variant);
-      const call = { transA: false, transB: false, m: n, n, k: n, alpha: 1, a, lda: n, b, ldb: n, beta: 0, c, ldc: n };
+      const t0 = performance.now();
       gemm(call);
-      const rates: number[] = [];
-      const start = performance.now();
-      while (rates.length < 3 || performance.now() - start < 300) {
-        const t0 = performance.now();
-        gemm(call);
-        rates.push((2 * n ** 3) / ((performance.now() - t0) * 1e6));
-        if (rates.length >= 50) break;
-      }
-      out.push({ n, gflops: median(rates), threads: variant.threads });
+      return (2 * n ** 3) / ((performance.now() - t0) * 1e6);
+    };
+    for (const variant of variants) timed(variant);
+    const rates: number[][] = variants.map(() => []);
+    const start = performance.now();
+    while (rates[0]!.length < 3 || performance.now() - start < 300 * variants.length) {
+      variants.forEach((variant, i) => rates[i]!.push(timed(variant)));
+      if (rates[0]!.length >= 50) break;
     }
+    variants.forEach((variant, i) => out.push({ n, gflops: median(rates[i]!), threads: variant.threads }));
   }
   setGemmBackend(backend);
   return out;
