@@ -3,13 +3,16 @@ import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
-import { CONTROL_BYTES, packAStrips, runJob, runShares, runTogether, sharedCounter, WorkerPool, type RawA, type SpawnGemmWorker, type ThreadContext, type TileEpilogue, type TileJob } from "./wasmThreads.js";
+import { packAStrips, runJob, type RawA, type ThreadContext, type TileEpilogue, type TileJob } from "./wasmJobs.js";
+import { CONTROL_BYTES, runShares, runTogether, sharedCounter, WorkerPool, type SpawnGemmWorker } from "./wasmThreads.js";
 
 // Goto/BLIS structure: A and B are copied into the module's memory (one memcpy each), op(A) is
 // packed once per call into 4-row strips and op(B) per NC-column panel into 8-float strips, both
 // k-major, by the module's panel copy (lanes adjacent in the source) or gather (strided); the
-// tiles then run over row strips × column strips (split between threads) into a C block, copied
-// (or scaled) into the caller's C.
+// tiles then run over row strips × column strips into a C block, copied (or scaled) into the
+// caller's C. With workers, the threads take chunks of strips from a shared counter as they go,
+// and a product shared by rows packs each chunk's A strips (and runs a fused sigmoid epilogue on
+// its rows) in the chunk (wasmJobs.ts).
 const NC = 1024;
 /** Products below this many multiply-adds run on the calling thread alone (a job's round trip is ~10–50 µs). */
 const THREADED_MIN_FLOPS = 1 << 21;
@@ -92,7 +95,6 @@ function staging(call: GemmCall, es: number): Staging {
   const block = packedB + blockRowBytes * k;
   return { aElems, bElems, blockRowBytes, rawA, rawB, packedA, packedB, block, end: block + rows * blockRowBytes };
 }
-
 
 /** Packs op(B)[:, j0:j0+nc] from its raw copy into column strips at `at.packedB`, zero-padding the last. */
 function packB(engine: Engine, call: GemmCall, at: Staging, es: number, j0: number, nc: number): void {

@@ -1,7 +1,8 @@
 /** @file the WebAssembly backend's elementwise hooks (float32): operands staged in the module's memory around its SIMD kernels */
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, type KernelExports } from "./wasmModule.js";
-import { CONTROL_BYTES, runShares, type KernelJob, type ThreadContext, type WorkerPool } from "./wasmThreads.js";
+import type { KernelJob, ThreadContext } from "./wasmJobs.js";
+import { CONTROL_BYTES, runShares, type WorkerPool } from "./wasmThreads.js";
 
 // Each hook copies its operands into the module's memory (one memcpy a row, or one for the whole
 // matrix when its width is already whole vectors), runs a kernel, and copies results back: a few

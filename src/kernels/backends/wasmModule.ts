@@ -7,8 +7,8 @@
 //   tile(kc, pa, pb, pc, ldc, accumulate, strips, aStride)
 // a 4 × 2-vector register tile (4×8 floats or 4×4 doubles) over kc packed k-steps — A packed 4
 // values per step, B 2 vectors per step — stored to C at pc with row stride ldc bytes, added to
-// what is there when `accumulate` is 1; repeated for `strips` A strips aStride bytes apart, down C. With relaxed SIMD each multiply-add is one fused
-// instruction (≈1.6× the mul + add kernel here). Why 4 rows: V8 keeps one of x64's sixteen vector
+// what is there when `accumulate` is 1; repeated for `strips` A strips aStride bytes apart, down
+// C. With relaxed SIMD each multiply-add is one fused instruction (≈1.6× the mul + add kernel here). Why 4 rows: V8 keeps one of x64's sixteen vector
 // registers as scratch and hoists every broadcast of a k-step above its multiply-adds, so a 6-row
 // tile (12 accumulators + 2 B + 6 A) spills; 8 + 2 + 4 fits. Unrolling k spills the same way.
 
