@@ -195,27 +195,39 @@ struct GemmJob {
   long blocks;  // row blocks the tiles are dealt into, evenly
 };
 
+/** Rows [i0, i1) of row block `block`: block b covers MR-row tiles [b·tiles/blocks, (b+1)·tiles/blocks), so sizes differ by at most one tile. */
+struct RowRange {
+  long i0, i1;
+};
+
+inline RowRange rowBlock(long block, long tiles, long blocks, long m) {
+  const long t0 = block * tiles / blocks, t1 = (block + 1) * tiles / blocks;
+  return {t0 * hl::kMR, t1 * hl::kMR < m ? t1 * hl::kMR : m};
+}
+
 template <typename T>
 void gemmBlock(void* ctx, long block, ThreadScratch& scratch) {
   auto* job = static_cast<GemmJob<T>*>(ctx);
-  // block b covers tiles [b·tiles/blocks, (b+1)·tiles/blocks): sizes differ by at most one tile
-  const long t0 = block * job->tiles / job->blocks, t1 = (block + 1) * job->tiles / job->blocks;
-  const long i0 = t0 * hl::kMR;
-  const long i1 = t1 * hl::kMR < job->g->m ? t1 * hl::kMR : job->g->m;
-  if (i1 > i0) kernels<T>().block(*job->g, job->panel, i0, i1 - i0, static_cast<T*>(scratch.packA));
+  const RowRange r = rowBlock(block, job->tiles, job->blocks, job->g->m);
+  if (r.i1 > r.i0) kernels<T>().block(*job->g, job->panel, r.i0, r.i1 - r.i0, static_cast<T*>(scratch.packA));
 }
 
 /** Columns of B per packing block (a multiple of every NR: 8, 16, 32). */
 constexpr long kPackCols = 128;
 
+/** Packs the `index`-th kPackCols-column range of panel p. */
+template <typename T>
+void packColumns(const hl::GemmArgs<T>& g, const hl::Panel<T>& p, long index) {
+  const long js = index * kPackCols;
+  const long cols = p.nc - js < kPackCols ? p.nc - js : kPackCols;
+  // strips are laid out one after another, kc·NR elements each, so a column range packs in place
+  kernels<T>().packB(g, p.p0, p.kc, p.j0 + js, cols, const_cast<T*>(p.packed) + js * p.kc);
+}
+
 template <typename T>
 void packBlock(void* ctx, long block, ThreadScratch&) {
   auto* job = static_cast<GemmJob<T>*>(ctx);
-  const hl::Panel<T>& p = job->panel;
-  const long js = block * kPackCols;
-  const long cols = p.nc - js < kPackCols ? p.nc - js : kPackCols;
-  // strips are laid out one after another, kc·NR elements each, so a column range packs in place
-  kernels<T>().packB(*job->g, p.p0, p.kc, p.j0 + js, cols, const_cast<T*>(p.packed) + js * p.kc);
+  packColumns(*job->g, job->panel, block);
 }
 
 /** Below this many multiply-adds a second thread costs more (wake-up) than it saves. */
@@ -246,20 +258,15 @@ hl::Panel<T> panelOf(const WholeJob<T>& job, long kb) {
 template <typename T>
 void wholePackBlock(void* ctx, long block, ThreadScratch&) {
   auto* job = static_cast<WholeJob<T>*>(ctx);
-  const hl::Panel<T> p = panelOf(*job, block / job->stripBlocks);
-  const long js = (block % job->stripBlocks) * kPackCols;
-  const long cols = p.nc - js < kPackCols ? p.nc - js : kPackCols;
-  kernels<T>().packB(*job->g, p.p0, p.kc, p.j0 + js, cols, const_cast<T*>(p.packed) + js * p.kc);
+  packColumns(*job->g, panelOf(*job, block / job->stripBlocks), block % job->stripBlocks);
 }
 
 template <typename T>
 void wholeRowBlock(void* ctx, long block, ThreadScratch& scratch) {
   auto* job = static_cast<WholeJob<T>*>(ctx);
-  const long t0 = block * job->tiles / job->blocks, t1 = (block + 1) * job->tiles / job->blocks;
-  const long i0 = t0 * hl::kMR;
-  const long i1 = t1 * hl::kMR < job->g->m ? t1 * hl::kMR : job->g->m;
-  if (i1 <= i0) return;
-  for (long kb = 0; kb < job->kBlocks; kb++) kernels<T>().block(*job->g, panelOf(*job, kb), i0, i1 - i0, static_cast<T*>(scratch.packA));
+  const RowRange r = rowBlock(block, job->tiles, job->blocks, job->g->m);
+  if (r.i1 <= r.i0) return;
+  for (long kb = 0; kb < job->kBlocks; kb++) kernels<T>().block(*job->g, panelOf(*job, kb), r.i0, r.i1 - r.i0, static_cast<T*>(scratch.packA));
 }
 
 /** Scratch for whole packed panels, grown on demand (products run one at a time, on the caller's thread). */
