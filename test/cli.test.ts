@@ -22,15 +22,21 @@ describe("hessian-lab evaluate", () => {
   });
 });
 
+/** A small problem in `dir` and a seeded normal vector v for it, written to v.safetensors (vf). */
+async function problemWithVector(dir: string, problemSeed: number, vectorSeed: number): Promise<{ p: Awaited<ReturnType<typeof smallProblem>>; v: Float64Array; vf: string }> {
+  const p = await smallProblem(dir, problemSeed);
+  const rng = new Rng(vectorSeed);
+  const v = Float64Array.from({ length: p.theta.length }, () => rng.normal());
+  const vf = join(dir, "v.safetensors");
+  await writeVector(vf, p.net, v, "float64");
+  return { p, v, vf };
+}
+
 describe("hessian-lab hvp", () => {
   for (const curvature of ["hessian", "ggn", "fisher"] as const) {
     test(`writes the ${curvature} product as a model-shaped vector file`, async () => {
       const dir = tempDir();
-      const p = await smallProblem(dir, 2);
-      const rng = new Rng(3);
-      const v = Float64Array.from({ length: p.theta.length }, () => rng.normal());
-      const vf = join(dir, "v.safetensors");
-      await writeVector(vf, p.net, v, "float64");
+      const { p, v, vf } = await problemWithVector(dir, 2, 3);
       const out = join(dir, "hv.safetensors");
       const r = runCli(["hvp", "--model", p.model, "--data", p.data, "--vector", vf, "--curvature", curvature, "--out", out, "--json"]);
       assert.equal(r.code, 0, r.stderr);
@@ -44,11 +50,7 @@ describe("hessian-lab hvp", () => {
 
 test("without the native addon the portable WebAssembly backend takes over with one notice, the same product, and a prompt exit", async () => {
   const dir = tempDir();
-  const p = await smallProblem(dir, 4);
-  const rng = new Rng(5);
-  const v = Float64Array.from({ length: p.theta.length }, () => rng.normal());
-  const vf = join(dir, "v.safetensors");
-  await writeVector(vf, p.net, v, "float64");
+  const { p, v, vf } = await problemWithVector(dir, 4, 5);
   const out = join(dir, "gv.safetensors");
   const started = Date.now();
   const r = runCli(["hvp", "--model", p.model, "--data", p.data, "--vector", vf, "--curvature", "ggn", "--out", out], { env: { HESSIAN_LAB_NATIVE: "0" } });
