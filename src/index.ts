@@ -9,8 +9,19 @@ export type { LinearOperator } from "./linalg/linearOperator.js";
 export { dot, norm } from "./linalg/vector.js";
 export * from "./curvature/empiricalRisk.js";
 export * from "./curvature/operators.js";
-export { parseSafetensors, serializeSafetensors, SafetensorsError, type SafetensorsContents } from "./data/safetensors.js";
+export {
+  DEFAULT_MAX_HEADER_BYTES,
+  parseSafetensors,
+  serializeSafetensors,
+  SafetensorsError,
+  type ParseSafetensorsOptions,
+  type SafetensorsContents,
+} from "./data/safetensors.js";
 export * from "./data/dataset.js";
+export * from "./files/modelCodec.js";
+export { decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from "./data/checkpoint.js";
+export { loadCurves, generateCurves } from "./data/curves.js";
+export { BatchSampler, takeRows, type BatchSamplerState } from "./data/batches.js";
 export * from "./curvature/criticalPoint.js";
 export * from "./curvature/taylor.js";
 export * from "./curvature/spectrum.js";

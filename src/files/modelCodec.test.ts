@@ -5,7 +5,7 @@ import { parseSafetensors, serializeSafetensors } from "../data/safetensors.js";
 import { ndarray, type NDArray } from "../kernels/ndarray.js";
 import { Rng } from "../kernels/random.js";
 import { initialize, mlp, weightName } from "../nn/index.js";
-import { ContractError, decodeData, decodeModel, decodeVector, encodeParams, modelMetadata } from "./modelFile.js";
+import { ContractError, decodeData, decodeModel, decodeVector, encodeParams, modelMetadata } from "./modelCodec.js";
 
 const net = mlp([3, 4, 2], { hidden: "gelu", output: "linear", loss: "softmax_cross_entropy", weightDecay: 0.25 });
 const theta = initialize(net, { scheme: "glorot", seed: 1 });
