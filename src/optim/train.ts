@@ -231,6 +231,22 @@ export function train<S, B>(options: TrainOptions<S, B>): TrainResult<S, B> {
   return trainer.finish(stop);
 }
 
+/**
+ * Resolves in a new task of the event loop, in Node and in browsers alike, so timers, I/O and signal
+ * handlers run first. A MessageChannel message is not clamped as setTimeout(0) is (1 ms in Node, 4 ms
+ * when nested in browsers); closing the port frees the channel so it never keeps Node alive.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+
 /** Options of trainAsync: train's, plus a signal that ends the run after the current iteration. */
 export interface TrainAsyncOptions<S, B> extends TrainOptions<S, B> {
   /** When aborted, the run stops after the iteration in progress ("interrupted"), checkpointing first. */
@@ -247,7 +263,7 @@ export async function trainAsync<S, B>(options: TrainAsyncOptions<S, B>): Promis
   let stop: TrainStop | null = interrupted() ? "interrupted" : trainer.stopReason();
   while (stop === null) {
     const due = trainer.step();
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    await nextTask();
     stop = trainer.stopReason() ?? (interrupted() ? "interrupted" : null);
     const toSave = due ?? (stop === "interrupted" ? trainer.snapshot() : null);
     if (toSave !== null) await options.onCheckpoint?.(toSave);
