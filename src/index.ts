@@ -9,6 +9,8 @@ export type { LinearOperator } from "./linalg/linearOperator.js";
 export { dot, norm } from "./linalg/vector.js";
 export * from "./curvature/empiricalRisk.js";
 export * from "./curvature/operators.js";
+export * from "./curvature/kroneckerFactors.js";
+export * from "./curvature/kfac.js";
 export {
   DEFAULT_MAX_HEADER_BYTES,
   parseSafetensors,

@@ -5,12 +5,13 @@ import type { LinearOperator } from "../linalg/linearOperator.js";
 import { forward, outputGradient, outputHessianProduct, sampleModelTargets } from "../nn/index.js";
 import { batchLossSum, paramsTensor, type EmpiricalRisk, type RiskBatch } from "./empiricalRisk.js";
 import { fusedGgnOperator, fusedHessianOperator } from "./fusedOperators.js";
+import { kfacOperator } from "./kfac.js";
 
 /** Which curvature matrix. */
-export type CurvatureKind = "hessian" | "ggn" | "fisher";
+export type CurvatureKind = "hessian" | "ggn" | "fisher" | "kfac";
 
 /** The curvature kinds, for flag parsing. */
-export const CURVATURE_KINDS: readonly CurvatureKind[] = ["hessian", "ggn", "fisher"];
+export const CURVATURE_KINDS: readonly CurvatureKind[] = ["hessian", "ggn", "fisher", "kfac"];
 
 /** Builds one operator at θ from its per-batch product (summed, divided by c, plus λ·v for decay). */
 function riskOperator(
@@ -105,7 +106,8 @@ export function fisherOperator(risk: EmpiricalRisk, theta: Float64Array, options
 /**
  * The operator of a given kind at θ, by the fastest exact route: the fused dense-network passes for
  * H and G (checked against hessianOperator/ggnOperator, the generic-autodiff references, to 1e-12),
- * the generic sandwich for the Fisher (MC with seed 0 unless options say otherwise).
+ * the generic sandwich for the Fisher (MC with seed 0 unless options say otherwise), and K-FAC's
+ * Kronecker-factored approximation of that Fisher (same targets; see kfac.ts).
  */
 export function curvatureOperator(
   risk: EmpiricalRisk,
@@ -120,5 +122,7 @@ export function curvatureOperator(
       return fusedGgnOperator(risk, theta);
     case "fisher":
       return fisherOperator(risk, theta, fisher);
+    case "kfac":
+      return kfacOperator(risk, theta, fisher);
   }
 }

@@ -5,7 +5,8 @@ import { riskValue } from "../curvature/empiricalRisk.js";
 import { Rng } from "../kernels/random.js";
 import { eigh } from "../linalg/eigh.js";
 import { riskContext } from "./context.js";
-import { factoredInverseProduct, kfac, kroneckerFactors, piScale } from "./kfac.js";
+import { factoredInverseProduct, kroneckerFactors, piScale } from "../curvature/kroneckerFactors.js";
+import { kfac } from "./kfac.js";
 import { naturalGradient } from "./naturalGradient.js";
 import { tinyAutoencoder } from "./testing.js";
 import { applyUpdates, isPlainState, type Transform } from "./transform.js";
@@ -56,7 +57,7 @@ test("factoredInverseProduct equals the dense ((Ā + πγI) ⊗ (G + γ/πI))⁻
 
 test("kroneckerFactors: Ā carries the homogeneous 1 (its last diagonal entry is 1) and both factors are symmetric PSD", () => {
   const ae = tinyAutoencoder(5, 12, [6, 3]);
-  const factors = kroneckerFactors(ae.risk, ae.theta0, 1);
+  const factors = kroneckerFactors(ae.risk, ae.theta0, { type: "mc", seed: 1 });
   factors.forEach((f, l) => {
     const da = Math.round(Math.sqrt(f.a.length));
     const dg = Math.round(Math.sqrt(f.g.length));

@@ -1,78 +1,8 @@
 /** @file K-FAC for dense layers (Martens & Grosse 2015): Kronecker-factored Fisher blocks, factored Tikhonov damping, eigenbasis inverses */
-import { matmul } from "../kernels/matmul.js";
-import { Rng } from "../kernels/random.js";
-import { eigh } from "../linalg/eigh.js";
+import { factoredInverse, kfacOperator } from "../curvature/kfac.js";
+import { factorEigen, kfacBlocks, type FactorEigen, type KroneckerFactors } from "../curvature/kroneckerFactors.js";
 import { dot } from "../linalg/vector.js";
-import { backprop, sampledOutputGradient } from "../nn/backprop.js";
-import { biasName, weightName, type Network } from "../nn/network.js";
-import type { EmpiricalRisk } from "../curvature/empiricalRisk.js";
 import type { OptimizerInfo, Transform } from "./transform.js";
-
-/** One layer's Kronecker factors: Ā = E[āāᵀ] over inputs with a trailing 1 (the bias), G = E[ggᵀ] of sampled δ. */
-export type KroneckerFactors = { readonly a: Float64Array; readonly g: Float64Array };
-
-/** Eigendecompositions of a layer's factors (row-major Q, eigenvector j in column j). */
-export type FactorEigen = { readonly qa: Float64Array; readonly ea: Float64Array; readonly qg: Float64Array; readonly eg: Float64Array };
-
-function mm(a: Float64Array, m: number, k: number, b: Float64Array, n: number, transA = false, transB = false): Float64Array {
-  const A = { shape: transA ? [k, m] : [m, k], dtype: "float64" as const, data: a };
-  const B = { shape: transB ? [n, k] : [k, n], dtype: "float64" as const, data: b };
-  return matmul(A, B, { transA, transB }).data as Float64Array;
-}
-
-/**
- * The factors of every layer on a risk's batches, targets sampled from the model (seeded):
- * Ā = (1/N)Σᵢ āᵢāᵢᵀ and G = (1/c)Σᵢ gᵢgᵢᵀ with gᵢ = ∂ℓᵢ/∂z, so that Ā ⊗ G approximates the layer's
- * block of F = (1/c)Σᵢ ∇ℓᵢ∇ℓᵢᵀ (Martens & Grosse (2015) §3, §5; c the risk's normalizer).
- */
-export function kroneckerFactors(risk: EmpiricalRisk, theta: Float64Array, seed: number): KroneckerFactors[] {
-  const net = risk.network;
-  const rng = new Rng(seed);
-  const sums = net.layers.map((l) => ({ a: new Float64Array((l.inputs + 1) ** 2), g: new Float64Array(l.outputs ** 2) }));
-  for (const batch of risk.batches) {
-    const layers = backprop(net, theta, batch.inputs, {
-      outputGrad: (y) => sampledOutputGradient(net.loss, y, batch.targets, rng),
-    });
-    layers.forEach((lb, l) => {
-      const d = lb.fanIn + 1;
-      const abar = new Float64Array(lb.batch * d);
-      for (let i = 0; i < lb.batch; i++) {
-        abar.set(lb.inputs.subarray(i * lb.fanIn, (i + 1) * lb.fanIn), i * d);
-        abar[i * d + lb.fanIn] = 1;
-      }
-      const aa = mm(abar, d, lb.batch, abar, d, true);
-      const gg = mm(lb.deltas, lb.fanOut, lb.batch, lb.deltas, lb.fanOut, true);
-      const s = sums[l]!;
-      for (let j = 0; j < aa.length; j++) s.a[j]! += aa[j]!;
-      for (let j = 0; j < gg.length; j++) s.g[j]! += gg[j]!;
-    });
-  }
-  return sums.map((s) => ({ a: s.a.map((x) => x / risk.cases), g: s.g.map((x) => x / risk.normalizer) }));
-}
-
-/** π = √((tr Ā/dim Ā)/(tr G/dim G)), the trace-norm balance of the factored damping (Martens & Grosse (2015) §6.3). */
-export function piScale(eig: FactorEigen): number {
-  const mean = (e: Float64Array): number => e.reduce((s, x) => s + x, 0) / e.length;
-  const pi = Math.sqrt(mean(eig.ea) / mean(eig.eg));
-  return Number.isFinite(pi) && pi > 0 ? pi : 1;
-}
-
-/**
- * (Ā + πγI)⁻¹ V (G + γ/π I)⁻¹ for V = ∇W̄ of shape [d_in+1, d_out] (row-major; W rows then the bias
- * row, as θ stores them): in the eigenbases, Q_Ā[(Q_ĀᵀVQ_G) ⊘ ((e_Ā+πγ)(e_G+γ/π)ᵀ)]Q_Gᵀ — the
- * inverse of the factored-damped block (Ā + πγI) ⊗ (G + γ/πI) (§6.3) at O(d³) instead of O(d⁶).
- */
-export function factoredInverseProduct(eig: FactorEigen, v: Float64Array, gamma: number): Float64Array {
-  const m = eig.ea.length;
-  const n = eig.eg.length;
-  const pi = piScale(eig);
-  const inner = mm(mm(eig.qa, m, m, v, n, true), m, n, eig.qg, n);
-  for (let i = 0; i < m; i++) {
-    const da = eig.ea[i]! + pi * gamma;
-    for (let j = 0; j < n; j++) inner[i * n + j]! /= da * (eig.eg[j]! + gamma / pi);
-  }
-  return mm(mm(eig.qa, m, m, inner, n), m, n, eig.qg, n, false, true);
-}
 
 /** Options of kfac. */
 export interface KfacOptions {
@@ -105,17 +35,6 @@ export type KfacState = {
   readonly rho: number;
 };
 
-/** Each layer's W̄ = [W; bᵀ] as one [d_in+1, d_out] block of θ (the layout stores bias right after weight). */
-function layerSlices(net: Network): { offset: number; rows: number; cols: number }[] {
-  return net.layers.map((l, i) => {
-    const offset = net.layout.entry(weightName(i)).offset;
-    if (net.layout.entry(biasName(i)).offset !== offset + l.inputs * l.outputs) {
-      throw new RangeError(`kfac: layer ${i}'s bias does not follow its weight in θ`);
-    }
-    return { offset, rows: l.inputs + 1, cols: l.outputs };
-  });
-}
-
 /**
  * K-FAC (Martens & Grosse 2015) for dense networks: per layer, Fisher block ≈ Ā ⊗ G from the
  * curvature minibatch with targets sampled from the model (ctx.seed), averaged with decay ε,
@@ -135,29 +54,16 @@ export function kfac(options: KfacOptions = {}): Transform<KfacState> {
       const risk = ctx.curvatureRisk;
       if (risk === undefined) throw new RangeError("kfac: the step context has no network risk (K-FAC needs per-layer statistics)");
       const net = risk.network;
-      const fresh = kroneckerFactors(risk, ctx.params, ctx.seed);
+      // this step's factors from the curvature operator (MC targets from ctx.seed), then averaged
+      const fresh = kfacOperator(risk, ctx.params, { type: "mc", seed: ctx.seed }).factors;
       const eps = Math.min(1 - 1 / (state.updates + 1), decay);
       const factors = state.factors.length === 0 ? fresh : fresh.map((f, l) => {
         const old = state.factors[l]!;
         return { a: f.a.map((x, j) => eps * old.a[j]! + (1 - eps) * x), g: f.g.map((x, j) => eps * old.g[j]! + (1 - eps) * x) };
       });
-      const eigen = state.eigen.length === 0 || state.updates % every === 0
-        ? factors.map((f) => {
-            const da = Math.round(Math.sqrt(f.a.length));
-            const dg = Math.round(Math.sqrt(f.g.length));
-            const A = eigh(f.a, da);
-            const G = eigh(f.g, dg);
-            // rounding can leave tiny negative eigenvalues of these PSD matrices
-            return { qa: A.vectors, ea: A.values.map((x) => Math.max(x, 0)), qg: G.vectors, eg: G.values.map((x) => Math.max(x, 0)) };
-          })
-        : state.eigen;
-      const gamma = Math.sqrt(state.damping + net.weightDecay);
-      const delta = new Float64Array(g.length);
-      layerSlices(net).forEach((s, l) => {
-        const v = g.subarray(s.offset, s.offset + s.rows * s.cols);
-        const u = factoredInverseProduct(eigen[l]!, v, gamma);
-        for (let j = 0; j < u.length; j++) delta[s.offset + j] = -u[j]!;
-      });
+      const eigen = state.eigen.length === 0 || state.updates % every === 0 ? factors.map(factorEigen) : state.eigen;
+      const inverse = factoredInverse(kfacBlocks(net), eigen, state.damping, net.weightDecay);
+      const delta = inverse.matvec(g).map((x) => -x);
       let alpha = lr;
       let mu = mom;
       let damping = state.damping;
