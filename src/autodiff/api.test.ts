@@ -4,7 +4,8 @@ import { after, describe, test } from "node:test";
 import fc from "fast-check";
 import * as k from "../kernels/index.js";
 import { grad, hessian, hvp, jacobian, jvp, valueAndGrad, vjp } from "./api.js";
-import { concat, fill, tensor, type Tensor } from "./tensor.js";
+import { concat, fill, tensor } from "./creation.js";
+import type { Tensor } from "./tensor.js";
 import { dot, maxElementwiseError, randomTensor, relativeError } from "./testing.js";
 
 /** Row-major n×n matrix product M·v for a flat matrix. */

@@ -1,68 +1,13 @@
-/** @file the transformations: jvp, vjp, grad, valueAndGrad, hvp, jacobian, hessian (JAX names) */
+/** @file the transformations (JAX names): jvp and vjp, and grad, valueAndGrad, hvp, jacobian, hessian built on them */
 import * as k from "../kernels/index.js";
-import {
-  backpropagate,
-  concat,
-  fill,
-  fromNDArray,
-  JvpTracer,
-  leafNode,
-  Tensor,
-  VjpTracer,
-  withTrace,
-} from "./tensor.js";
+import { concat, fill, fromNDArray } from "./creation.js";
+import { jvp } from "./jvp.js";
+import type { Tensor } from "./tensor.js";
+import { vjp } from "./vjp.js";
 
-/** A function of tensors to one tensor. */
-export type TensorFn = (...args: Tensor[]) => Tensor;
-
-/** The result of vjp: the value and a pullback from an output cotangent to input cotangents. */
-export interface VjpResult {
-  readonly value: Tensor;
-  readonly pullback: (cotangent: Tensor) => Tensor[];
-}
-
-function checkLike(op: string, what: string, a: Tensor, b: Tensor): void {
-  if (a.dtype !== b.dtype || !k.sameShape(a.shape, b.shape)) {
-    throw new k.ShapeError(
-      `${op}: ${what} ${b.dtype} ${k.formatShape(b.shape)} does not match ${a.dtype} ${k.formatShape(a.shape)}`,
-    );
-  }
-}
-
-/**
- * Forward mode: f(primals) and its directional derivative J·tangents, in one pass.
- * Returns [value, tangent].
- */
-export function jvp(f: TensorFn, primals: readonly Tensor[], tangents: readonly Tensor[]): [Tensor, Tensor] {
-  if (primals.length !== tangents.length) {
-    throw new Error(`jvp: ${primals.length} primals but ${tangents.length} tangents`);
-  }
-  primals.forEach((p, i) => checkLike("jvp", `tangent ${i}`, p, tangents[i]!));
-  return withTrace("jvp", (level) => {
-    const out = f(...primals.map((p, i) => new JvpTracer(level, p, tangents[i]!)));
-    if (out instanceof JvpTracer && out.level === level) return [out.primal, out.tangent ?? out.primal.zerosLike()];
-    return [out, out.zerosLike()];
-  });
-}
-
-/** Reverse mode: f(primals) and a pullback ct ↦ (Jᵀct per input). The pullback may be called often. */
-export function vjp(f: TensorFn, primals: readonly Tensor[]): VjpResult {
-  const leaves = primals.map(() => leafNode());
-  const { out, level } = withTrace("vjp", (lvl) => ({
-    out: f(...primals.map((p, i) => new VjpTracer(lvl, p, leaves[i]!))),
-    level: lvl,
-  }));
-  const node = out instanceof VjpTracer && out.level === level ? out.node : null;
-  const value = out instanceof VjpTracer && out.level === level ? out.primal : out;
-  const zeros = (): Tensor[] => primals.map((p) => p.zerosLike());
-  return {
-    value,
-    pullback: (cotangent) => {
-      checkLike("vjp", "cotangent", value, cotangent);
-      return node === null ? zeros() : backpropagate(node, cotangent, leaves, zeros);
-    },
-  };
-}
+export { jvp } from "./jvp.js";
+export { vjp, type VjpResult } from "./vjp.js";
+export type { TensorFn } from "./trace.js";
 
 /** f(x) and ∇f(x) for a scalar-valued f (one element). */
 export function valueAndGrad(f: (x: Tensor) => Tensor): (x: Tensor) => [Tensor, Tensor] {

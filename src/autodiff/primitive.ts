@@ -28,6 +28,20 @@ export function definePrimitive<P = undefined>(primitive: Primitive<P>): Primiti
   return primitive;
 }
 
+/**
+ * An elementwise primitive of one input, from its kernel and its derivative f′ (given the input x,
+ * the output y = f(x) and the params). An elementwise Jacobian is diag f′(x), its own transpose, so
+ * the jvp rule ṫ ↦ f′·ṫ and the vjp rule ḡ ↦ f′·ḡ are one product, written here once.
+ */
+export function unary<P = undefined>(
+  name: string,
+  impl: (a: NDArray, params: P) => NDArray,
+  derivative: (x: Tensor, y: Tensor, params: P) => Tensor,
+): Primitive<P> {
+  const rule: Rule<P> = (seed, [x], y, params) => seed.mul(derivative(x!, y, params));
+  return { name, impl: ([a], params) => impl(a!, params), jvp: [rule], vjp: [rule] };
+}
+
 /** Looks up the rule for input `index`. */
 export function ruleFor<P>(rules: Rules<P> | undefined, index: number): Rule<P> | null {
   if (rules === undefined) return null;

@@ -6,7 +6,8 @@ import type { NDArray } from "../kernels/ndarray.js";
 import { jvp, vjp } from "./api.js";
 import type { Primitive } from "./primitive.js";
 import { primitives, type PrimitiveName } from "./registry.js";
-import { concat, fromNDArray, tensor, type Tensor } from "./tensor.js";
+import { concat, fromNDArray, tensor } from "./creation.js";
+import type { Tensor } from "./tensor.js";
 import {
   axpy,
   centralDifference,

@@ -1,8 +1,10 @@
-/** @file Tensor: an immutable value that is either concrete data or a tracer of a forward/reverse trace */
+/** @file Tensor: an immutable value, its methods, and bind — how every method reaches a primitive or the trace above it */
 import * as k from "../kernels/index.js";
-import type { DType, NDArray, NestedNumbers } from "../kernels/ndarray.js";
-import { ruleFor, type Primitive } from "./primitive.js";
+import type { DType, NDArray } from "../kernels/ndarray.js";
+import type { Primitive } from "./primitive.js";
+import { inferShape } from "./primitives/movement.js";
 import { primitives as P } from "./registry.js";
+import { activeTrace } from "./trace.js";
 
 /** A tensor or a plain number (a constant of the other operand's dtype). */
 export type TensorLike = Tensor | number;
@@ -15,31 +17,27 @@ export type TensorLike = Tensor | number;
 export abstract class Tensor {
   abstract readonly shape: readonly number[];
   abstract readonly dtype: DType;
+  /** The concrete value underneath any tracers (derivative bookkeeping is dropped). */
+  abstract toNDArray(): NDArray;
 
+  // ---- reading ----
   /** Number of elements. */
   get size(): number {
     return k.size(this.shape);
   }
-
   /** Number of axes. */
   get rank(): number {
     return this.shape.length;
   }
-
-  /** The concrete value underneath any tracers (derivative bookkeeping is dropped). */
-  abstract toNDArray(): NDArray;
-
   /** The values as a typed array (a view of immutable data: do not write to it). */
   data(): Float32Array | Float64Array {
     return this.toNDArray().data;
   }
-
   /** The value of a one-element tensor. */
   item(): number {
     if (this.size !== 1) throw new k.ShapeError(`item: tensor of shape ${k.formatShape(this.shape)} is not a scalar`);
     return this.data()[0]!;
   }
-
   /** The values as a plain array (flat, row-major). */
   toArray(): number[] {
     return Array.from(this.data());
@@ -243,32 +241,11 @@ export class ConcreteTensor extends Tensor {
   }
 }
 
-// ------------------------------------------------------------------------------------------------
-// Traces. Every jvp/vjp call opens a trace with a fresh, increasing level; a tracer belongs to one.
-// An op dispatches to the highest level among its inputs, treating lower-level values as constants:
-// that ordering is what keeps nested derivatives free of perturbation confusion.
-
-type TraceKind = "jvp" | "vjp";
-const activeTraces = new Map<number, TraceKind>();
-let nextLevel = 1;
-
-/** Opens a trace, runs `body` with its level, and closes it again even if `body` throws. */
-export function withTrace<T>(kind: TraceKind, body: (level: number) => T): T {
-  const level = nextLevel++;
-  activeTraces.set(level, kind);
-  try {
-    return body(level);
-  } finally {
-    activeTraces.delete(level);
-  }
-}
-
-/** A tracer of a forward-mode (jvp) trace: a primal and its tangent (null = symbolic zero). */
-export class JvpTracer extends Tensor {
+/** A value inside the jvp/vjp trace at `level`: its primal one level down, plus the subclass's derivative bookkeeping. */
+export abstract class Tracer extends Tensor {
   constructor(
     readonly level: number,
     readonly primal: Tensor,
-    readonly tangent: Tensor | null,
   ) {
     super();
   }
@@ -283,159 +260,26 @@ export class JvpTracer extends Tensor {
   }
 }
 
-/** A node of a reverse-mode tape: its parents (null = constant input) and its pullback. */
-export interface TapeNode {
-  readonly id: number;
-  readonly parents: readonly (TapeNode | null)[];
-  /** Input cotangents from the output cotangent; null where an input needs none. */
-  readonly pullback: ((cotangent: Tensor) => (Tensor | null)[]) | null;
-}
-
-let nextNodeId = 1;
-
-/** A fresh leaf node, for an input of a vjp. */
-export function leafNode(): TapeNode {
-  return { id: nextNodeId++, parents: [], pullback: null };
-}
-
-/** A tracer of a reverse-mode (vjp) trace: a primal and the tape node that produced it. */
-export class VjpTracer extends Tensor {
-  constructor(
-    readonly level: number,
-    readonly primal: Tensor,
-    readonly node: TapeNode,
-  ) {
-    super();
-  }
-  get shape(): readonly number[] {
-    return this.primal.shape;
-  }
-  get dtype(): DType {
-    return this.primal.dtype;
-  }
-  toNDArray(): NDArray {
-    return this.primal.toNDArray();
-  }
-}
-
-function levelOf(t: Tensor): number {
-  return t instanceof JvpTracer || t instanceof VjpTracer ? t.level : 0;
-}
-
-/** The value of `t` one level down, if `t` is a tracer at `level`; else `t` itself. */
-function primalAt(t: Tensor, level: number): Tensor {
-  return (t instanceof JvpTracer || t instanceof VjpTracer) && t.level === level ? t.primal : t;
-}
-
-/** Applies a primitive to tensors, dispatching to the innermost active trace among them. */
+/**
+ * Applies a primitive to tensors. Concrete inputs are computed on; otherwise the primitive is
+ * applied to the values one level below the innermost trace among the inputs, and that trace
+ * carries the result up (lower-level values are constants to it).
+ */
 export function bind<Params>(prim: Primitive<Params>, inputs: readonly Tensor[], params: Params): Tensor {
   let top = 0;
-  for (const x of inputs) top = Math.max(top, levelOf(x));
+  for (const x of inputs) if (x instanceof Tracer) top = Math.max(top, x.level);
   if (top === 0 || prim.jvp === undefined) {
     // concrete inputs, or a non-differentiable primitive: compute on the values underneath
     return new ConcreteTensor(prim.impl(inputs.map((x) => x.toNDArray()), params));
   }
-  const kind = activeTraces.get(top);
-  if (kind === undefined) {
+  const trace = activeTrace(top);
+  if (trace === undefined) {
     throw new Error(
       `${prim.name}: a tracer escaped the jvp/vjp that created it (a derivative value was kept after its transformation returned)`,
     );
   }
-  const primals = inputs.map((x) => primalAt(x, top));
-  const out = bind(prim, primals, params);
-  if (kind === "jvp") {
-    let tangent: Tensor | null = null;
-    inputs.forEach((x, i) => {
-      if (!(x instanceof JvpTracer) || x.level !== top || x.tangent === null) return;
-      const rule = ruleFor(prim.jvp, i);
-      if (rule === null) return;
-      const t = rule(x.tangent, primals, out, params);
-      tangent = tangent === null ? t : bind(P.add, [tangent, t], undefined);
-    });
-    return tangent === null ? out : new JvpTracer(top, out, tangent);
-  }
-  const parents = inputs.map((x) => (x instanceof VjpTracer && x.level === top ? x.node : null));
-  const node: TapeNode = {
-    id: nextNodeId++,
-    parents,
-    pullback: (g) =>
-      parents.map((parent, i) => {
-        if (parent === null) return null;
-        const rule = ruleFor(prim.vjp, i);
-        return rule === null ? null : rule(g, primals, out, params);
-      }),
-  };
-  return new VjpTracer(top, out, node);
-}
-
-/**
- * Runs the tape backwards from `output` with cotangent `seed`, returning the cotangent of each
- * leaf in `leaves` (zeros where the output does not depend on it). Nodes are created in increasing
- * id order, so decreasing id is a valid reverse topological order.
- */
-export function backpropagate(output: TapeNode, seed: Tensor, leaves: readonly TapeNode[], zeros: () => Tensor[]): Tensor[] {
-  const reachable = new Map<number, TapeNode>();
-  const stack = [output];
-  while (stack.length > 0) {
-    const node = stack.pop()!;
-    if (reachable.has(node.id)) continue;
-    reachable.set(node.id, node);
-    for (const p of node.parents) if (p !== null && !reachable.has(p.id)) stack.push(p);
-  }
-  const cotangents = new Map<number, Tensor>([[output.id, seed]]);
-  const order = [...reachable.values()].sort((a, b) => b.id - a.id);
-  for (const node of order) {
-    const g = cotangents.get(node.id);
-    if (g === undefined || node.pullback === null) continue;
-    if (!leaves.includes(node)) cotangents.delete(node.id); // free memory as we go
-    const inputCotangents = node.pullback(g);
-    node.parents.forEach((parent, i) => {
-      const ct = inputCotangents[i];
-      if (parent === null || ct === null || ct === undefined) return;
-      const prev = cotangents.get(parent.id);
-      cotangents.set(parent.id, prev === undefined ? ct : bind(P.add, [prev, ct], undefined));
-    });
-  }
-  const fallback = zeros();
-  return leaves.map((leaf, i) => cotangents.get(leaf.id) ?? fallback[i]!);
-}
-
-// ------------------------------------------------------------------------------------------------
-
-/** A constant tensor from nested arrays, a flat typed array with a shape, or a number (scalar). */
-export function tensor(values: number | NestedNumbers | Float32Array | Float64Array, options: TensorOptions = {}): Tensor {
-  const dtype = options.dtype ?? (values instanceof Float32Array ? "float32" : "float64");
-  if (values instanceof Float32Array || values instanceof Float64Array) {
-    const shape = options.shape ?? [values.length];
-    const data = values.constructor === (dtype === "float64" ? Float64Array : Float32Array) ? values : k.astype(k.ndarray(values, [values.length]), dtype).data;
-    return new ConcreteTensor(k.ndarray(data, shape));
-  }
-  const arr = k.fromNested(values, dtype);
-  return new ConcreteTensor(options.shape === undefined ? arr : k.reshape(arr, options.shape));
-}
-
-/** Options of `tensor`. */
-export interface TensorOptions {
-  readonly dtype?: DType;
-  readonly shape?: readonly number[];
-}
-
-/** Wraps an NDArray as a constant tensor. */
-export function fromNDArray(array: NDArray): Tensor {
-  return new ConcreteTensor(array);
-}
-
-/** A constant tensor filled with one value. */
-export function fill(shape: readonly number[], value: number, dtype: DType = "float64"): Tensor {
-  return new ConcreteTensor(k.full(shape, value, dtype));
-}
-
-/** Joins tensors along an axis. */
-export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
-  const first = tensors[0];
-  if (first === undefined) throw new k.ShapeError("concat: needs at least one tensor");
-  const [a] = k.normalizeAxes("concat", first.rank, [axis]);
-  return bind(P.concat, tensors, { axis: a! });
+  const primals = inputs.map((x) => (x instanceof Tracer && x.level === top ? x.primal : x));
+  return trace.process(prim, inputs, primals, bind(prim, primals, params), params);
 }
 
 function lift(x: TensorLike, dtype: DType): Tensor {
@@ -448,17 +292,4 @@ function binary(prim: Primitive<undefined>, a: Tensor, b: TensorLike, op: string
   if (k.sameShape(a.shape, y.shape)) return bind(prim, [a, y], undefined);
   const shape = k.broadcastShapes(op, a.shape, y.shape);
   return bind(prim, [a.broadcastTo(shape), y.broadcastTo(shape)], undefined);
-}
-
-function inferShape(shape: readonly number[], count: number, from: readonly number[]): number[] {
-  const unknown = shape.filter((d) => d === -1).length;
-  const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
-  if (unknown > 1 || shape.some((d) => d !== -1 && (!Number.isInteger(d) || d < 0))) {
-    throw new k.ShapeError(`reshape: invalid shape ${k.formatShape(shape)}`);
-  }
-  const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : count / known) : d));
-  if (k.size(resolved) !== count || resolved.some((d) => !Number.isInteger(d))) {
-    throw new k.ShapeError(`reshape: cannot reshape ${k.formatShape(from)} to ${k.formatShape(shape)}`);
-  }
-  return resolved;
 }

@@ -1,7 +1,8 @@
 /** @file test helpers for derivative checks: seeded random tensors, finite differences, error measures */
 import * as k from "../kernels/index.js";
 import type { DType } from "../kernels/ndarray.js";
-import { fromNDArray, type Tensor } from "./tensor.js";
+import { fromNDArray } from "./creation.js";
+import type { Tensor } from "./tensor.js";
 
 /** Values a comparison accepts: a tensor, plain numbers, or one number. */
 export type Numbers = Tensor | ArrayLike<number> | number;

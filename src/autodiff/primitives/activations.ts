@@ -1,7 +1,7 @@
 /** @file activation primitives: tanh, sigmoid, relu, leakyRelu, softplus, erf, gelu (erf and tanh forms) */
 import * as k from "../../kernels/elementwise.js";
 import { geluConstants } from "../../kernels/special.js";
-import { definePrimitive } from "../primitive.js";
+import { unary } from "../primitive.js";
 import type { Tensor } from "../tensor.js";
 
 const { SQRT_HALF, SQRT_2_OVER_PI, GELU_CUBIC, TWO_OVER_SQRT_PI } = geluConstants;
@@ -16,58 +16,28 @@ const sech2 = (a: Tensor): Tensor => {
 };
 
 /** tanh; tanh' = sech²x. */
-export const tanh = definePrimitive({
-  name: "tanh",
-  impl: ([a]) => k.tanh(a!),
-  jvp: [(t, [a]) => t.mul(sech2(a!))],
-  vjp: [(g, [a]) => g.mul(sech2(a!))],
-});
+export const tanh = unary("tanh", k.tanh, sech2);
 
 /** Stable logistic sigmoid; σ' = σ(1 − σ) = σ(x)·σ(−x). */
-export const sigmoid = definePrimitive({
-  name: "sigmoid",
-  impl: ([a]) => k.sigmoid(a!),
-  jvp: [(t, [a], y) => t.mul(y.mul(a!.neg().sigmoid()))],
-  vjp: [(g, [a], y) => g.mul(y.mul(a!.neg().sigmoid()))],
-});
+export const sigmoid = unary("sigmoid", k.sigmoid, (x, y) => y.mul(x.neg().sigmoid()));
 
 // relu' is the step x > 0 (0 at the kink, as in PyTorch); the mask is NaN where x is NaN so that
 // NaN propagates into derivatives too.
 /** max(x, 0). */
-export const relu = definePrimitive({
-  name: "relu",
-  impl: ([a]) => k.relu(a!),
-  jvp: [(t, [a]) => t.mul(a!.greater(0))],
-  vjp: [(g, [a]) => g.mul(a!.greater(0))],
-});
+export const relu = unary("relu", k.relu, (x) => x.greater(0));
 
-const leakySlope = (a: Tensor, alpha: number): Tensor => a.greater(0).mul(1 - alpha).add(alpha);
-
-/** x for x > 0, αx otherwise. */
-export const leakyRelu = definePrimitive<{ readonly alpha: number }>({
-  name: "leakyRelu",
-  impl: ([a], { alpha }) => k.leakyRelu(a!, alpha),
-  jvp: [(t, [a], _, { alpha }) => t.mul(leakySlope(a!, alpha))],
-  vjp: [(g, [a], _, { alpha }) => g.mul(leakySlope(a!, alpha))],
-});
+/** x for x > 0, αx otherwise; the slope is 1 or α. */
+export const leakyRelu = unary<{ readonly alpha: number }>(
+  "leakyRelu",
+  (a, { alpha }) => k.leakyRelu(a, alpha),
+  (x, _y, { alpha }) => x.greater(0).mul(1 - alpha).add(alpha),
+);
 
 /** softplus(x) = log(1 + eˣ), stable; softplus' = σ(x). */
-export const softplus = definePrimitive({
-  name: "softplus",
-  impl: ([a]) => k.softplus(a!),
-  jvp: [(t, [a]) => t.mul(a!.sigmoid())],
-  vjp: [(g, [a]) => g.mul(a!.sigmoid())],
-});
-
-const erfSlope = (a: Tensor): Tensor => a.square().neg().exp().mul(TWO_OVER_SQRT_PI);
+export const softplus = unary("softplus", k.softplus, (x) => x.sigmoid());
 
 /** The error function; erf' = 2/√π·e^(−x²). */
-export const erf = definePrimitive({
-  name: "erf",
-  impl: ([a]) => k.erf(a!),
-  jvp: [(t, [a]) => t.mul(erfSlope(a!))],
-  vjp: [(g, [a]) => g.mul(erfSlope(a!))],
-});
+export const erf = unary("erf", k.erf, (x) => x.square().neg().exp().mul(TWO_OVER_SQRT_PI));
 
 // gelu'(x) = Φ(x) + x·φ(x), with Φ(x) = (1 + erf(x/√2))/2 and φ(x) = e^(−x²/2)/√(2π).
 const geluSlope = (a: Tensor): Tensor => {
@@ -77,12 +47,7 @@ const geluSlope = (a: Tensor): Tensor => {
 };
 
 /** GELU, exact: x·Φ(x). */
-export const gelu = definePrimitive({
-  name: "gelu",
-  impl: ([a]) => k.gelu(a!),
-  jvp: [(t, [a]) => t.mul(geluSlope(a!))],
-  vjp: [(g, [a]) => g.mul(geluSlope(a!))],
-});
+export const gelu = unary("gelu", k.gelu, geluSlope);
 
 // With u = c(x + 0.044715x³): x(1 + tanh u)/2 = x·σ(2u), so the slope is σ(2u) + x·2u′·σ(2u)·σ(−2u).
 // The σ form avoids 1 + tanh u and 1 − tanh²u, which cancel for large |u|.
@@ -95,9 +60,4 @@ const geluTanhSlope = (a: Tensor): Tensor => {
 };
 
 /** GELU, tanh approximation (PyTorch approximate="tanh"). */
-export const geluTanh = definePrimitive({
-  name: "geluTanh",
-  impl: ([a]) => k.geluTanh(a!),
-  jvp: [(t, [a]) => t.mul(geluTanhSlope(a!))],
-  vjp: [(g, [a]) => g.mul(geluTanhSlope(a!))],
-});
+export const geluTanh = unary("geluTanh", k.geluTanh, geluTanhSlope);

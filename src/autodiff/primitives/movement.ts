@@ -68,3 +68,17 @@ function offsetOf(inputs: readonly { readonly shape: readonly number[] }[], i: n
   begin[axis] = inputs.slice(0, i).reduce((acc, x) => acc + x.shape[axis]!, 0);
   return begin;
 }
+
+/** A reshape target with its one −1 (if any) resolved so that it holds `count` elements, as `from` does. */
+export function inferShape(shape: readonly number[], count: number, from: readonly number[]): number[] {
+  const unknown = shape.filter((d) => d === -1).length;
+  const known = shape.reduce((n, d) => (d === -1 ? n : n * d), 1);
+  if (unknown > 1 || shape.some((d) => d !== -1 && (!Number.isInteger(d) || d < 0))) {
+    throw new k.ShapeError(`reshape: invalid shape ${k.formatShape(shape)}`);
+  }
+  const resolved = shape.map((d) => (d === -1 ? (known === 0 ? 0 : count / known) : d));
+  if (k.size(resolved) !== count || resolved.some((d) => !Number.isInteger(d))) {
+    throw new k.ShapeError(`reshape: cannot reshape ${k.formatShape(from)} to ${k.formatShape(shape)}`);
+  }
+  return resolved;
+}
