@@ -11,7 +11,7 @@ test("demo writes index.html, report.json, every chart as SVG and PNG, and the d
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as {
     runs: { optimizer: string; points: { trainError: number }[] }[];
-    spectra: { label: string; top: { value: number; residual: number }[] }[];
+    spectra: { label: string; top: { value: number; residual: number }[]; bottom: unknown[]; kind: string; condition: { exact: number | null; reason: string } }[];
     landscape: { loss: number[] };
     reportPath: string;
   };
@@ -22,9 +22,16 @@ test("demo writes index.html, report.json, every chart as SVG and PNG, and the d
   }
   assert.equal(report.spectra.length, 4);
   for (const s of report.spectra) assert.ok(s.top.length === 5 && s.top.every((e) => Number.isFinite(e.value) && e.residual >= 0), s.label);
+  // without bottom eigenvalues (the GGN rows) neither a class nor a condition number can be claimed
+  for (const s of report.spectra.filter((x) => x.bottom.length === 0)) {
+    assert.equal(s.kind, "unknown", s.label);
+    assert.equal(s.condition.exact, null, s.label);
+    assert.match(s.condition.reason, /not computed/, s.label);
+  }
   assert.equal(report.landscape.loss.length, 15 * 15);
   assert.equal(report.reportPath, join(out, "index.html"));
   const html = readFileSync(join(out, "index.html"), "utf8");
+  assert.ok(!/GGN[^<]*<\/b>: minimum-like/.test(html), "no class for the GGN from its top eigenvalues");
   for (const section of ["1. Training", "2. Reconstructions", "3. Curvature", "4. The loss landscape", "5. Reproduce"]) assert.ok(html.includes(section), section);
   assert.ok((html.match(/<svg/g) ?? []).length >= 5, "charts are inlined");
   assert.ok(html.includes("data:image/png;base64,"), "the digit grid is inlined");

@@ -67,6 +67,13 @@ export interface DemoReport {
 const escape = (s: string): string => s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]!);
 const fmt = (x: number, digits = 4): string => (Number.isFinite(x) ? (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(digits - 1) : x.toPrecision(digits)) : String(x));
 
+/** κ, or why there is none: ∞ for a singular matrix, "indefinite", "not computed" without λmin. */
+function conditionLabel(c: ConditionNumber): string {
+  if (c.exact !== null) return fmt(c.exact);
+  const [head] = c.reason.split(":");
+  return head === "singular" ? `∞ <span class="note">(singular)</span>` : `<span class="note">${escape(head ?? c.reason)}</span>`;
+}
+
 /** Renders the charts (SVG inline, PNG files beside) and returns the files plus the page builder. */
 export async function renderDemoReport(report: DemoReport, reconstructions: Uint8Array): Promise<{ files: Map<string, Uint8Array>; html: (r: DemoReport) => string }> {
   const series = (x: (p: RunPoint) => number, y: (p: RunPoint) => number) =>
@@ -148,7 +155,7 @@ ${figure("testTime", "Held-out error against time")}
 <table><tr><th>matrix</th><th>λ₁ … λ₅ (residual)</th><th>smallest</th><th>trace (Hutchinson)</th><th>condition</th><th>class</th><th>products</th></tr>
 ${r.spectra
   .map(
-    (s) => `<tr><td>${escape(s.label)}</td><td>${s.top.map((e) => `${fmt(e.value)} <span class="note">(${e.residual.toExponential(1)})</span>`).join("<br>")}</td><td>${s.bottom.map((e) => fmt(e.value)).join("<br>") || "—"}</td><td>${s.trace === null ? "—" : `${fmt(s.trace.estimate)} ± ${fmt(s.trace.standardError, 2)}`}</td><td>${s.condition.exact === null ? "not PD" : fmt(s.condition.exact)}</td><td>${escape(s.kind)}</td><td>${s.products}</td></tr>`,
+    (s) => `<tr><td>${escape(s.label)}</td><td>${s.top.map((e) => `${fmt(e.value)} <span class="note">(${e.residual.toExponential(1)})</span>`).join("<br>")}</td><td>${s.bottom.map((e) => fmt(e.value)).join("<br>") || "—"}</td><td>${s.trace === null ? "—" : `${fmt(s.trace.estimate)} ± ${fmt(s.trace.standardError, 2)}`}</td><td>${conditionLabel(s.condition)}</td><td>${escape(s.kind)}</td><td>${s.products}</td></tr>`,
   )
   .join("\n")}
 </table>

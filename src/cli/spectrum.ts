@@ -15,13 +15,21 @@ interface SpectrumOptions {
   readonly traceProbes: number;
   readonly densityProbes: number;
   readonly seed: number;
+  readonly method: "auto" | "dense" | "lanczos";
+  readonly fisher: "mc" | "empirical";
+  readonly fisherSamples: number;
   readonly batchSize?: number;
 }
 
 interface Entry {
   readonly value: number;
   readonly residual: number;
+  /** |value| ≤ max(residual, resolution): zero to tolerance, its sign unresolved. */
+  readonly zero: boolean;
 }
+
+/** Which Fisher a `--curvature fisher` run used (null for the other curvatures). */
+export type FisherDescription = { readonly type: "mc"; readonly samples_per_case: number; readonly seed: number } | { readonly type: "empirical" };
 
 /** The JSON of `spectrum --json` (DESIGN.md contract). */
 export interface SpectrumResult {
@@ -31,9 +39,21 @@ export interface SpectrumResult {
   readonly top: readonly Entry[];
   /** The smallest eigenvalues, ascending. */
   readonly bottom: readonly Entry[];
+  /** "dense": every eigenvalue from eigh of the formed matrix (p ≤ 2000 by default); "lanczos": the wanted ones. */
+  readonly method: "dense" | "lanczos";
+  /** The smallest and largest eigenvalues where computed (the dense route always has both). */
+  readonly lambda_min: number | null;
+  readonly lambda_max: number | null;
+  /** Eigenvalues with |λ| ≤ max(residual, resolution) are zero to tolerance. */
+  readonly resolution: number;
   readonly converged: boolean;
-  readonly trace: { readonly estimate: number; readonly standard_error: number; readonly probes: number } | null;
-  readonly condition: { readonly exact: number | null; readonly damped: number | null; readonly damping: number };
+  /** `exact`: the dense route's Σ Mᵢᵢ (standard_error 0); else a Hutchinson estimate. */
+  readonly trace: { readonly estimate: number; readonly standard_error: number; readonly probes: number; readonly exact: boolean } | null;
+  /** κ = λmax/λmin, or null with the reason (singular: κ = ∞; indefinite; not computed). */
+  readonly condition: { readonly exact: number | null; readonly reason: string };
+  /** Gradient descent on the quadratic model is stable for learning rates below 2/λmax (null unless λmax > 0). */
+  readonly stable_learning_rate: number | null;
+  readonly fisher: FisherDescription | null;
   readonly classification: { readonly kind: string; readonly critical: boolean; readonly explanation: string; readonly negative_fraction?: number };
   readonly gradient_norm: number;
   readonly loss: number;
@@ -58,35 +78,59 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
       .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
       .addOption(new Option("--trace-probes <n>", "Hutchinson probes for the trace (0: skip)").argParser(integer(0)).default(20))
       .addOption(new Option("--density-probes <n>", "SLQ probes for the negative-eigenvalue fraction (0: skip)").argParser(integer(0)).default(0))
-      .addOption(new Option("--seed <n>", "seed of the start and probe vectors").argParser(integer(0)).default(0))
+      .addOption(new Option("--seed <n>", "seed of the start and probe vectors and of the Monte-Carlo Fisher targets").argParser(integer(0)).default(0))
+      .addOption(
+        new Option("--method <method>", "eigensolver: dense (all p eigenvalues, p products + O(p³)), lanczos, or auto (dense when p ≤ 2000)")
+          .argParser(choice(["auto", "dense", "lanczos"] as const))
+          .default("auto"),
+      )
+      .addOption(new Option("--fisher <type>", "Fisher flavour: Monte-Carlo (true) or empirical").argParser(choice(["mc", "empirical"] as const)).default("mc"))
+      .addOption(new Option("--fisher-samples <n>", "Monte-Carlo Fisher: sampled targets per case").argParser(integer(1)).default(1))
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },
   async run(options, io) {
     if (options.top + options.bottom === 0) throw new CliError("ask for at least one eigenvalue: --top or --bottom must be ≥ 1", EXIT.usage);
     const { model, risk } = await loadProblem(options);
     const { value, grad } = fusedRiskValueAndGrad(risk, model.theta);
-    const op = curvatureOperator(risk, model.theta, options.curvature);
+    const fisher: FisherDescription | null =
+      options.curvature !== "fisher" ? null : options.fisher === "empirical" ? { type: "empirical" } : { type: "mc", samples_per_case: options.fisherSamples, seed: options.seed };
+    const op = curvatureOperator(
+      risk,
+      model.theta,
+      options.curvature,
+      options.fisher === "empirical" ? { type: "empirical" } : { type: "mc", seed: options.seed, samples: options.fisherSamples },
+    );
     const status = progress(io, "spectrum");
     const report = analyzeSpectrum(op, {
       top: options.top,
       bottom: options.bottom,
+      method: options.method,
       traceProbes: options.traceProbes,
       densityProbes: options.densityProbes,
       seed: options.seed,
       gradientNorm: norm(grad),
-      onProduct: (count, phase) => status.update(`${phase}: ${count} products`),
+      onProduct: (count, phase, total) => status.update(`${phase}: ${count}${total === undefined ? "" : `/${total}`} products`),
     });
     status.done(`${report.products} products in ${report.seconds.toFixed(1)} s`);
-    const entry = (p: { value: number; residual: number }): Entry => ({ value: p.value, residual: p.residual });
+    const entry = (p: { value: number; residual: number; zero: boolean }): Entry => ({ value: p.value, residual: p.residual, zero: p.zero });
     const c = report.classification;
     return {
       curvature: options.curvature,
       parameters: model.theta.length,
+      method: report.method,
       top: report.top.map(entry),
       bottom: report.bottom.map(entry),
+      lambda_min: report.lambdaMin,
+      lambda_max: report.lambdaMax,
+      resolution: report.resolution,
       converged: report.converged,
-      trace: report.trace === null ? null : { estimate: report.trace.estimate, standard_error: report.trace.standardError, probes: report.trace.probes },
-      condition: report.condition,
+      trace:
+        report.trace === null
+          ? null
+          : { estimate: report.trace.estimate, standard_error: report.trace.standardError, probes: report.trace.probes, exact: report.trace.exact },
+      condition: { exact: report.condition.exact, reason: report.condition.reason },
+      stable_learning_rate: report.lambdaMax !== null && report.lambdaMax > report.resolution ? 2 / report.lambdaMax : null,
+      fisher,
       classification: {
         kind: c.kind,
         critical: c.critical,
@@ -101,13 +145,20 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
   },
   format(r) {
     const rows = (title: string, list: readonly Entry[]): string[] =>
-      list.length === 0 ? [] : [title, ...list.map((e, i) => `  ${String(i + 1).padStart(3)}  ${e.value.toExponential(8).padStart(16)}   residual ${e.residual.toExponential(2)}`)];
+      list.length === 0
+        ? []
+        : [title, ...list.map((e, i) => `  ${String(i + 1).padStart(3)}  ${e.value.toExponential(8).padStart(16)}   residual ${e.residual.toExponential(2)}${e.zero ? "   (zero to tolerance)" : ""}`)];
+    const c = r.condition;
+    const condition = c.exact !== null ? c.exact.toPrecision(4) : c.reason.startsWith("singular") ? `∞ (${c.reason})` : c.reason;
+    const which = r.fisher === null ? r.curvature : r.fisher.type === "empirical" ? "empirical Fisher" : `Monte-Carlo Fisher (${r.fisher.samples_per_case} sample${r.fisher.samples_per_case === 1 ? "" : "s"} per case, seed ${r.fisher.seed})`;
     return [
-      `${r.curvature} of a ${r.parameters}-parameter model (loss ${r.loss.toPrecision(6)}, ‖∇L‖ ${r.gradient_norm.toExponential(3)})`,
+      `${which} of a ${r.parameters}-parameter model (loss ${r.loss.toPrecision(6)}, ‖∇L‖ ${r.gradient_norm.toExponential(3)}); ${r.method === "dense" ? "all eigenvalues from the dense matrix" : "Lanczos"}, resolution ${r.resolution.toExponential(1)}`,
       ...rows("largest eigenvalues:", r.top),
       ...rows("smallest eigenvalues:", r.bottom),
-      ...(r.trace === null ? [] : [`trace ≈ ${r.trace.estimate.toPrecision(6)} ± ${r.trace.standard_error.toPrecision(2)} (${r.trace.probes} Hutchinson probes)`]),
-      `condition: ${r.condition.exact === null ? "not positive definite" : r.condition.exact.toPrecision(4)}; damped (δ=${r.condition.damping.toExponential(2)}): ${r.condition.damped === null ? "n/a" : r.condition.damped.toPrecision(4)}`,
+      ...(r.method === "dense" && r.bottom.length === 0 && r.lambda_min !== null ? [`smallest eigenvalue: ${r.lambda_min.toExponential(8)}`] : []),
+      ...(r.trace === null ? [] : [r.trace.exact ? `trace = ${r.trace.estimate.toPrecision(6)} (exact)` : `trace ≈ ${r.trace.estimate.toPrecision(6)} ± ${r.trace.standard_error.toPrecision(2)} (${r.trace.probes} Hutchinson probes)`]),
+      `condition: ${condition}`,
+      ...(r.stable_learning_rate === null ? [] : [`gradient descent is stable on the quadratic model for learning rates < 2/λmax = ${r.stable_learning_rate.toPrecision(4)}`]),
       `class: ${r.classification.explanation}`,
       `${r.products} operator products, ${r.seconds.toFixed(2)} s${r.converged ? "" : " (NOT all eigenpairs converged: see residuals)"}`,
     ].join("\n");

@@ -47,12 +47,20 @@ describe("critical-point classification of constructed functions", () => {
   test("non-finite input is an error", () => {
     assert.throws(() => classifyCriticalPoint({ lambdaMin: NaN, lambdaMax: 1, gradientNorm: 0 }), /non-finite/);
   });
-  test("condition numbers", () => {
+  test("condition numbers: finite only for a resolved positive λmin, and every null says why", () => {
     assert.equal(conditionNumber(2, 10).exact, 5);
+    assert.match(conditionNumber(-1, 10).reason, /indefinite/);
     assert.equal(conditionNumber(-1, 10).exact, null);
-    const psd = conditionNumber(0, 10, 0.1);
-    assert.equal(psd.exact, null);
-    assert.ok(Math.abs(psd.damped! - 101) < 1e-12);
+    const singular = conditionNumber(1e-9, 10, 1e-8);
+    assert.equal(singular.exact, null);
+    assert.match(singular.reason, /singular.*∞/);
+    assert.equal(conditionNumber(null, 10).exact, null);
+    assert.match(conditionNumber(null, 10).reason, /not computed/);
+  });
+  test("without λmin the class is unknown unless λmax < 0 proves a maximum", () => {
+    assert.equal(classifyCriticalPoint({ lambdaMin: null, lambdaMax: 3, gradientNorm: 0 }).kind, "unknown");
+    assert.equal(classifyCriticalPoint({ lambdaMin: null, lambdaMax: -3, gradientNorm: 0 }).kind, "maximum");
+    assert.equal(classifyCriticalPoint({ lambdaMin: 2, lambdaMax: null, gradientNorm: 0 }).kind, "minimum");
   });
 });
 
@@ -93,7 +101,7 @@ describe("analyzeSpectrum against the dense eigensolver", () => {
     const p = theta.length;
     const { values } = eigh(toDense(op), p);
     const scale = Math.max(Math.abs(values[0]!), Math.abs(values[p - 1]!));
-    const rep = analyzeSpectrum(op, { top: 4, bottom: 4, gradientNorm: 1, traceProbes: 200, densityProbes: 8, tol: 1e-10 });
+    const rep = analyzeSpectrum(op, { top: 4, bottom: 4, gradientNorm: 1, traceProbes: 200, densityProbes: 8, tol: 1e-10, method: "lanczos" });
     rep.top.forEach((e, i) => assert.ok(Math.abs(e.value - values[p - 1 - i]!) <= 1e-8 * scale, `top ${i}: ${e.value} vs ${values[p - 1 - i]}`));
     rep.bottom.forEach((e, i) => assert.ok(Math.abs(e.value - values[i]!) <= 1e-8 * scale, `bottom ${i}: ${e.value} vs ${values[i]}`));
     for (const e of [...rep.top, ...rep.bottom]) assert.ok(e.residual <= 1e-8 * scale, `residual ${e.residual}`);
@@ -108,7 +116,7 @@ describe("analyzeSpectrum against the dense eigensolver", () => {
     const n = 30;
     const d = new Float64Array(n * n);
     for (let i = 0; i < n; i++) d[i * n + i] = i - 5; // −5 … 24
-    const rep = analyzeSpectrum(fromDense(d, n), { top: 2, bottom: 2, gradientNorm: 0, traceProbes: 0 });
+    const rep = analyzeSpectrum(fromDense(d, n), { top: 2, bottom: 2, gradientNorm: 0, traceProbes: 0, method: "lanczos" });
     assert.deepEqual(rep.top.map((e) => Math.round(e.value * 1e9) / 1e9), [24, 23]);
     assert.deepEqual(rep.bottom.map((e) => Math.round(e.value * 1e9) / 1e9), [-5, -4]);
     assert.equal(rep.classification.kind, "saddle");

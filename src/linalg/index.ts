@@ -16,6 +16,7 @@ export {
   type LinearOperator,
 } from "./linearOperator.js";
 export { eigh, eighTridiagonal, tridiagonalRitz, type EighResult, type TridiagonalRitz } from "./eigh.js";
+export { denseSpectrum, DENSE_SPECTRUM_LIMIT, type DenseSpectrum } from "./denseSpectrum.js";
 export { lanczos, type EigenTarget, type LanczosOptions, type LanczosResult } from "./lanczos.js";
 export { powerIteration, type PowerIterationOptions, type PowerIterationResult } from "./powerIteration.js";
 export { cg, type CgIterate, type CgOptions, type CgResult, type CgStop } from "./cg.js";
