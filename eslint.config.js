@@ -1,6 +1,8 @@
 // @ts-check
 import tseslint from "typescript-eslint";
 import importX from "eslint-plugin-import-x";
+import { readFileSync } from "node:fs";
+import { builtinModules } from "node:module";
 
 /** The layer arrows of DESIGN.md: each zone lists what a layer must NOT import. */
 const layer = (target, from) => ({ target: `./src/${target}`, from: from.map((f) => `./src/${f}`) });
@@ -13,6 +15,16 @@ const above = {
   curvature: ["optim", "data", "files", "cli", "web", "index.ts"],
   optim: ["data", "files", "cli", "web", "index.ts"],
 };
+
+/**
+ * The browser layers are the files tsconfig.browser.json typechecks without Node's types: one list
+ * for both checks. A directory there means every .ts file under it.
+ */
+const browserConfig = JSON.parse(readFileSync(new URL("./tsconfig.browser.json", import.meta.url), "utf8"));
+const browserFiles = browserConfig.include.map((p) => (p.endsWith(".ts") ? p : `${p}/**/*.ts`));
+const nodeBuiltins = builtinModules.filter((m) => !m.startsWith("_"));
+const nodeGlobals = ["process", "Buffer", "setImmediate", "clearImmediate", "__dirname", "__filename", "require", "module", "exports", "global"];
+const nodeOnly = (what) => `${what} is Node-only; the browser layers must run in a page (Node edges live behind src/node.ts)`;
 
 export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "out/", ".tmp/"] },
@@ -33,6 +45,28 @@ export default tseslint.config(
       "import-x/no-restricted-paths": [
         "error",
         { zones: Object.entries(above).map(([target, from]) => layer(target, from)) },
+      ],
+    },
+  },
+  {
+    files: browserFiles,
+    ignores: browserConfig.exclude,
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: nodeOnly(`"${name}"`) })),
+          patterns: [{ group: ["node:*"], message: nodeOnly("a node: module") }],
+        },
+      ],
+      "no-restricted-syntax": [
+        "error",
+        { selector: "ImportExpression[source.value=/^node:/]", message: nodeOnly("a node: module") },
+      ],
+      "no-restricted-globals": ["error", ...nodeGlobals.map((name) => ({ name, message: nodeOnly(name) }))],
+      "no-restricted-properties": [
+        "error",
+        ...nodeGlobals.map((property) => ({ object: "globalThis", property, message: nodeOnly(property) })),
       ],
     },
   },
