@@ -32,7 +32,9 @@ export * from "./curvature/blockSpectrum.js";
 export * from "./curvature/metrics.js";
 export * from "./optim/index.js";
 export * from "./plot/index.js";
-export * from "./curvature/fusedOperators.js";
+export * from "./curvature/riskLoop.js";
+export * from "./curvature/exampleGradients.js";
+export type { EngineBatch, LayerBackprop, NetworkEngine, OutputCurvature, ProductOptions } from "./nn/engine.js";
 export { gemmBackend, setGemmBackend, type GemmBackend } from "./kernels/backends/backend.js";
 // The browser's fast backend: WebAssembly SIMD, on worker threads where the page is cross-origin
 // isolated. A page starts workers that each run `serveGemmWorker(message.data)` on the first

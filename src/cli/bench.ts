@@ -1,4 +1,4 @@
-/** @file `hessian-lab bench`: gradient, Hv and Gv timings, GEMM GFLOP/s and peak memory, optionally beside PyTorch */
+/** @file `hessian-lab bench`: gradient, Hv, Gv and Fisher-product timings, GEMM GFLOP/s and peak memory, optionally beside PyTorch */
 import { Option } from "commander";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -26,12 +26,14 @@ interface BenchOptions {
   readonly child?: string;
 }
 
-/** Medians in milliseconds and peak resident memory in MiB of one model's three workloads. */
+/** Medians in milliseconds and peak resident memory in MiB of one model's workloads. */
 interface Timings {
   readonly grad_ms: number;
   readonly hv_ms: number;
   readonly gv_ms: number;
-  /** The largest peak RSS of the three workloads (each runs in its own process). */
+  /** The MC Fisher's product (NaN for PyTorch, which the benchmark does not ask for it). */
+  readonly fv_ms: number;
+  /** The largest peak RSS of the workloads (each runs in its own process). */
   readonly peak_rss_mb: number;
   readonly peak_rss_by_op_mb: Readonly<Record<Op, number>>;
 }
@@ -49,6 +51,7 @@ export interface BenchRow extends Timings {
   /** Hv and Gv when one operator is applied repeatedly at a fixed θ (Lanczos, CG): the forward pass is reused. */
   readonly hv_reuse_ms: number;
   readonly gv_reuse_ms: number;
+  readonly fv_reuse_ms: number;
   /** The same workloads in PyTorch, measured interleaved with ours (with --torch). */
   readonly torch?: Timings;
   /** Why PyTorch did not run (with --torch): e.g. torch not installed for /usr/bin/python3. */
@@ -138,7 +141,8 @@ function summarize(times: Readonly<Record<Op, number[]>>, peaks: Readonly<Record
     grad_ms: median(times.grad),
     hv_ms: median(times.hv),
     gv_ms: median(times.gv),
-    peak_rss_mb: Math.max(peaks.grad, peaks.hv, peaks.gv),
+    fv_ms: times.fv.length > 0 ? median(times.fv) : NaN,
+    peak_rss_mb: Math.max(peaks.grad, peaks.hv, peaks.gv, peaks.fv),
     peak_rss_by_op_mb: { ...peaks },
   };
 }
@@ -148,11 +152,11 @@ function summarize(times: Readonly<Record<Op, number[]>>, peaks: Readonly<Record
  * PyTorch's when asked — so slow drifts in machine load hit both sides alike; medians over all.
  */
 function benchModel(model: ModelName, options: BenchOptions, backendName: string, status: { update(m: string): void }): BenchRow {
-  const ours = { grad: [] as number[], hv: [] as number[], gv: [] as number[] };
-  const reused = { hv: [] as number[], gv: [] as number[] };
-  const theirs = { grad: [] as number[], hv: [] as number[], gv: [] as number[] };
-  const peaks = { grad: 0, hv: 0, gv: 0 };
-  const torchPeaks = { grad: 0, hv: 0, gv: 0 };
+  const ours = { grad: [] as number[], hv: [] as number[], gv: [] as number[], fv: [] as number[] };
+  const reused = { hv: [] as number[], gv: [] as number[], fv: [] as number[] };
+  const theirs = { grad: [] as number[], hv: [] as number[], gv: [] as number[], fv: [] as number[] };
+  const peaks = { grad: 0, hv: 0, gv: 0, fv: 0 };
+  const torchPeaks = { grad: 0, hv: 0, gv: 0, fv: 0 };
   let torchError: string | null = options.torch ? null : "not requested";
   let first: ChildResult | null = null;
   for (let round = 0; round < options.rounds; round++) {
@@ -163,7 +167,7 @@ function benchModel(model: ModelName, options: BenchOptions, backendName: string
       ours[op].push(...r.times_ms);
       if (op !== "grad") reused[op].push(...r.reuse_ms);
       peaks[op] = Math.max(peaks[op], r.peak_rss_mb);
-      if (torchError !== null) continue;
+      if (torchError !== null || op === "fv") continue;
       status.update(`${model} ${op}, round ${round + 1}/${options.rounds} (PyTorch)`);
       const t = runTorchScript(["--child", "--model", model, "--op", op, "--batch", String(options.batch), "--repeats", String(options.repeats), "--warmup", String(options.warmup)]);
       if (!isChildTimes(t)) {
@@ -186,6 +190,7 @@ function benchModel(model: ModelName, options: BenchOptions, backendName: string
     base_rss_mb: first!.base_rss_mb,
     hv_reuse_ms: median(reused.hv),
     gv_reuse_ms: median(reused.gv),
+    fv_reuse_ms: median(reused.fv),
   };
   if (torchError !== null) return options.torch ? { ...row, torch_error: torchError } : row;
   const torch = summarize(theirs, torchPeaks);
@@ -194,7 +199,7 @@ function benchModel(model: ModelName, options: BenchOptions, backendName: string
 
 export const benchCommand: CommandSpec<BenchOptions, BenchResult> = {
   name: "bench",
-  summary: "time gradient, Hv and Gv on the MNIST autoencoder, GEMM GFLOP/s and peak memory (optionally beside PyTorch)",
+  summary: "time gradient, Hv, Gv and the Fisher product on the MNIST autoencoder, GEMM GFLOP/s and peak memory (optionally beside PyTorch)",
   examples: ["hessian-lab bench", "hessian-lab bench --torch --rounds 3 --repeats 3", "hessian-lab bench --path autodiff --backend portable --repeats 1 --json"],
   configure(cmd) {
     cmd
@@ -255,20 +260,21 @@ async function benchRun(options: BenchOptions, io: Io): Promise<BenchResult> {
 
 function formatBench(r: BenchResult): string {
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : "—").padStart(9);
-  const mem = (t: Timings): string => `${t.peak_rss_by_op_mb.grad.toFixed(0)} / ${t.peak_rss_by_op_mb.hv.toFixed(0)} / ${t.peak_rss_by_op_mb.gv.toFixed(0)}`;
+  const mem = (t: Timings): string => `${t.peak_rss_by_op_mb.grad.toFixed(0)} / ${t.peak_rss_by_op_mb.hv.toFixed(0)} / ${t.peak_rss_by_op_mb.gv.toFixed(0)} / ${t.peak_rss_by_op_mb.fv.toFixed(0)}`;
   const lines = [
     `machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}; backend ${r.backend}; medians of ${r.rounds} rounds × ${r.repeats} repeats`,
-    `${"model".padEnd(20)} ${"side".padEnd(16)} ${"dtype".padEnd(8)} ${"batch".padStart(5)} ${"grad ms".padStart(9)} ${"Hv ms".padStart(9)} ${"Gv ms".padStart(9)}  peak RSS MiB (grad / Hv / Gv)`,
+    `${"model".padEnd(20)} ${"side".padEnd(16)} ${"dtype".padEnd(8)} ${"batch".padStart(5)} ${"grad ms".padStart(9)} ${"Hv ms".padStart(9)} ${"Gv ms".padStart(9)} ${"Fv ms".padStart(9)}  peak RSS MiB (grad / Hv / Gv / Fv)`,
   ];
   for (const row of r.results) {
     const side = `${row.path}/${row.backend}`;
-    lines.push(`${row.model.padEnd(20)} ${side.padEnd(16)} ${row.dtype.padEnd(8)} ${String(row.batch).padStart(5)} ${f(row.grad_ms)} ${f(row.hv_ms)} ${f(row.gv_ms)}  ${mem(row)}; base ${row.base_rss_mb.toFixed(0)}`);
+    lines.push(`${row.model.padEnd(20)} ${side.padEnd(16)} ${row.dtype.padEnd(8)} ${String(row.batch).padStart(5)} ${f(row.grad_ms)} ${f(row.hv_ms)} ${f(row.gv_ms)} ${f(row.fv_ms)}  ${mem(row)}; base ${row.base_rss_mb.toFixed(0)}`);
     if (row.torch !== undefined && row.ratio !== undefined) {
-      lines.push(`${"".padEnd(20)} ${"pytorch".padEnd(16)} ${row.dtype.padEnd(8)} ${String(row.batch).padStart(5)} ${f(row.torch.grad_ms)} ${f(row.torch.hv_ms)} ${f(row.torch.gv_ms)}  ${mem(row.torch)}`);
+      lines.push(`${"".padEnd(20)} ${"pytorch".padEnd(16)} ${row.dtype.padEnd(8)} ${String(row.batch).padStart(5)} ${f(row.torch.grad_ms)} ${f(row.torch.hv_ms)} ${f(row.torch.gv_ms)} ${f(row.torch.fv_ms)}  ${mem(row.torch)}`);
       const ok = (x: number, target: number): string => `${x.toFixed(2)}${x <= target ? " ✓" : " ✗"}`;
       lines.push(`${"".padEnd(20)} ours/torch: grad ${ok(row.ratio.grad, 1.5)} (≤ 1.5), Hv ${ok(row.ratio.hv, 1)} (≤ 1), Gv ${ok(row.ratio.gv, 1)} (≤ 1)`);
     }
-    lines.push(`${"".padEnd(20)} one operator applied repeatedly (forward reused): Hv ${row.hv_reuse_ms.toFixed(1)} ms, Gv ${row.gv_reuse_ms.toFixed(1)} ms`);
+    lines.push(`${"".padEnd(20)} one operator applied repeatedly (forward reused): Hv ${row.hv_reuse_ms.toFixed(1)} ms, Gv ${row.gv_reuse_ms.toFixed(1)} ms, Fv ${row.fv_reuse_ms.toFixed(1)} ms`);
+    lines.push(`${"".padEnd(20)} Fisher / GGN product time: ${(row.fv_ms / row.gv_ms).toFixed(2)} (≤ 1.2)`);
     if (row.torch_error !== undefined) lines.push(`${"".padEnd(20)} PyTorch: not run (${row.torch_error})`);
     const hvMem = row.peak_rss_by_op_mb.hv / row.peak_rss_by_op_mb.grad;
     lines.push(`${"".padEnd(20)} Hv peak memory / gradient's: ${hvMem.toFixed(2)} (≤ 3)`);

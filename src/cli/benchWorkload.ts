@@ -2,9 +2,8 @@
 import { spawnSync } from "node:child_process";
 import {
   autoencoderPreset,
+  curvatureOperator,
   empiricalRisk,
-  ggnOperator,
-  hessianOperator,
   initialize,
   ndarray,
   riskValueAndGrad,
@@ -13,8 +12,7 @@ import {
   type LinearOperator,
   type Network,
 } from "../node.js";
-// Backends and fused passes are not part of the public API yet; the benchmark is their first user.
-import { fusedGgnOperator, fusedHessianOperator, fusedRiskValueAndGrad } from "../curvature/fusedOperators.js";
+// Backends are not part of the public API yet; the benchmark is their first user.
 import type { GemmBackend } from "../kernels/backends/backend.js";
 import { installBackend, type BackendChoice } from "../kernels/backends/install.js";
 import { CliError, EXIT, type Io } from "./command.js";
@@ -22,9 +20,10 @@ import { CliError, EXIT, type Io } from "./command.js";
 export const MODELS = { "mnist-autoencoder": "mnist", "curves-autoencoder": "curves" } as const;
 export type ModelName = keyof typeof MODELS;
 export const MODEL_NAMES = Object.keys(MODELS) as ModelName[];
-export const OPS = ["grad", "hv", "gv"] as const;
+/** fv: the MC Fisher (one sample per case, seed 0), the GGN's sandwich with s sᵀ in the middle. */
+export const OPS = ["grad", "hv", "gv", "fv"] as const;
 export type Op = (typeof OPS)[number];
-/** autodiff: the generic curvature/operators.ts path; fused: nn/fused.ts layer-wise passes. */
+/** The risk's engine: fused (nn/fused.ts layer-wise passes) or autodiff (generic Tensor autodiff). */
 export const PATHS = ["fused", "autodiff"] as const;
 export type PathName = (typeof PATHS)[number];
 export const BACKENDS: readonly BackendChoice[] = ["auto", "native", "portable", "ts"];
@@ -69,14 +68,13 @@ function setup(job: ChildJob): { net: Network; run: () => void; reuse: (() => vo
   const x = new Float64Array(job.batch * d0);
   for (let i = 0; i < x.length; i++) x[i] = rng.uniform();
   const inputs = ndarray(job.dtype === "float32" ? Float32Array.from(x) : x, [job.batch, d0]);
-  const risk = empiricalRisk(net, { inputs, targets: inputs }, { dtype: job.dtype, batchSize: job.batch });
+  const risk = empiricalRisk(net, { inputs, targets: inputs }, { dtype: job.dtype, batchSize: job.batch, engine: job.path });
   const theta = initialize(net, { scheme: "martens-sparse", seed: 0 });
   const v = new Float64Array(theta.length);
   for (let i = 0; i < v.length; i++) v[i] = rng.normal();
-  const fused = job.path === "fused";
-  if (job.op === "grad") return { net, run: fused ? () => void fusedRiskValueAndGrad(risk, theta) : () => void riskValueAndGrad(risk, theta), reuse: null };
-  const make = (): LinearOperator =>
-    job.op === "hv" ? (fused ? fusedHessianOperator(risk, theta) : hessianOperator(risk, theta)) : fused ? fusedGgnOperator(risk, theta) : ggnOperator(risk, theta);
+  if (job.op === "grad") return { net, run: () => void riskValueAndGrad(risk, theta), reuse: null };
+  const kind = job.op === "hv" ? "hessian" : job.op === "gv" ? "ggn" : "fisher";
+  const make = (): LinearOperator => curvatureOperator(risk, theta, kind);
   // the headline product builds its operator each time, so it always pays the forward pass (as
   // PyTorch does); `reuse` applies one operator repeatedly, as Lanczos and CG do
   const op = make();

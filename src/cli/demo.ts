@@ -10,13 +10,13 @@ import {
   BatchSampler,
   empiricalRisk,
   forward,
-  fusedGgnOperator,
-  fusedHessianOperator,
+  ggnOperator,
+  hessianOperator,
   initialize,
   loadMnist,
   lossLandscape,
   norm,
-  fusedRiskValueAndGrad,
+  riskValueAndGrad,
   squaredErrorPerCase,
   tensor,
   trainAsync,
@@ -70,8 +70,8 @@ async function trainInSegments(
     seconds: state?.seconds ?? 0,
     epoch: state === null ? 0 : state.examplesSeen / problem.cases,
     iteration: state?.iteration ?? 0,
-    trainLoss: fusedRiskValueAndGrad(problem.trainRisk, params).value,
-    testLoss: fusedRiskValueAndGrad(problem.testRisk!, params).value,
+    trainLoss: riskValueAndGrad(problem.trainRisk, params).value,
+    testLoss: riskValueAndGrad(problem.testRisk!, params).value,
     trainError: squaredErrorPerCase(problem.trainRisk, params),
     testError: squaredErrorPerCase(problem.testRisk!, params),
   });
@@ -123,10 +123,10 @@ function summarize(label: string, report: SpectrumReport, curvature: "ggn" | "he
 }
 
 function analyze(risk: EmpiricalRisk, theta: Float64Array, when: string, withDensity: boolean, status: (m: string) => void): SpectrumSummary[] {
-  const gradientNorm = norm(fusedRiskValueAndGrad(risk, theta).grad);
+  const gradientNorm = norm(riskValueAndGrad(risk, theta).grad);
   const common = { tol: 1e-6, seed: 1, gradientNorm, traceProbes: 10 } as const;
-  const ggn = analyzeSpectrum(fusedGgnOperator(risk, theta), { ...common, top: 5, bottom: 0, onProduct: (n) => status(`GGN spectrum ${when}: ${n} products`) });
-  const hessian = analyzeSpectrum(fusedHessianOperator(risk, theta), {
+  const ggn = analyzeSpectrum(ggnOperator(risk, theta), { ...common, top: 5, bottom: 0, onProduct: (n) => status(`GGN spectrum ${when}: ${n} products`) });
+  const hessian = analyzeSpectrum(hessianOperator(risk, theta), {
     ...common,
     top: 5,
     bottom: 3,

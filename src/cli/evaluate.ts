@@ -1,6 +1,6 @@
 /** @file `hessian-lab evaluate`: loss, accuracy and gradient norm of a model on a data file */
 import { Option } from "commander";
-import { accuracy, fusedRiskValueAndGrad, norm, type DType } from "../node.js";
+import { accuracy, riskValueAndGrad, norm, type DType } from "../node.js";
 import { choice, integer, type CommandSpec } from "./command.js";
 import { loadProblem } from "./inputs.js";
 
@@ -35,7 +35,7 @@ export const evaluateCommand: CommandSpec<EvaluateOptions, EvaluateResult> = {
   },
   async run(options) {
     const { model, risk } = await loadProblem(options);
-    const { value, grad } = fusedRiskValueAndGrad(risk, model.theta);
+    const { value, grad } = riskValueAndGrad(risk, model.theta);
     return {
       loss: value,
       accuracy: accuracy(risk, model.theta),

@@ -1,6 +1,6 @@
 /** @file `hessian-lab landscape`: a 1-D or 2-D loss-landscape slice with the quadratic model, as SVG, PNG and JSON */
 import { InvalidArgumentError, Option } from "commander";
-import { CURVATURE_KINDS, lossLandscape, norm, fusedRiskValueAndGrad, type CurvatureKind, type DType, type LandscapeDirections } from "../node.js";
+import { CURVATURE_KINDS, lossLandscape, norm, riskValueAndGrad, type CurvatureKind, type DType, type LandscapeDirections } from "../node.js";
 import { choice, CliError, EXIT, integer, type CommandSpec } from "./command.js";
 import { chartFiles, writeChartOutputs } from "./chartOutput.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
@@ -145,7 +145,7 @@ export const landscapeCommand: CommandSpec<LandscapeCliOptions, LandscapeResult>
       loss: rows(land.loss, n, land.dims),
       quadratic: rows(land.quadratic, n, land.dims),
       center: land.center,
-      gradient_norm: norm(fusedRiskValueAndGrad(risk, model.theta).grad),
+      gradient_norm: norm(riskValueAndGrad(risk, model.theta).grad),
       slopes: land.slopes,
       curvatures: land.curvatures,
       direction_norms: land.directionNorms,

@@ -1,6 +1,6 @@
 /** @file `hessian-lab spectrum`: extreme eigenvalues, trace, condition and critical-point class of a curvature matrix */
 import { Option } from "commander";
-import { analyzeSpectrum, curvatureOperator, CURVATURE_KINDS, norm, fusedRiskValueAndGrad, type CurvatureKind, type DType } from "../node.js";
+import { analyzeSpectrum, curvatureOperator, CURVATURE_KINDS, norm, riskValueAndGrad, type CurvatureKind, type DType } from "../node.js";
 import { choice, CliError, EXIT, integer, type CommandSpec } from "./command.js";
 import { loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
@@ -91,7 +91,7 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
   async run(options, io) {
     if (options.top + options.bottom === 0) throw new CliError("ask for at least one eigenvalue: --top or --bottom must be ≥ 1", EXIT.usage);
     const { model, risk } = await loadProblem(options);
-    const { value, grad } = fusedRiskValueAndGrad(risk, model.theta);
+    const { value, grad } = riskValueAndGrad(risk, model.theta);
     const fisher: FisherDescription | null =
       options.curvature !== "fisher" ? null : options.fisher === "empirical" ? { type: "empirical" } : { type: "mc", samples_per_case: options.fisherSamples, seed: options.seed };
     const op = curvatureOperator(

@@ -8,7 +8,7 @@ import {
   norm,
   Rng,
   riskValue,
-  fusedRiskValueAndGrad,
+  riskValueAndGrad,
   taylorCheck,
   type CurvatureKind,
   type DType,
@@ -102,7 +102,7 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
     const base = curvatureOperator(risk, theta, options.curvature);
     const counter = linalg.countProducts(base, (count) => status.update(`${count} products`));
     const op = counter.operator;
-    const { value, grad } = fusedRiskValueAndGrad(risk, theta);
+    const { value, grad } = riskValueAndGrad(risk, theta);
     let direction: Float64Array;
     let eigenvalue: number | null = null;
     if (options.direction === "eigen") {

@@ -7,7 +7,7 @@ import {
   INITIALIZERS,
   norm,
   readCheckpoint,
-  fusedRiskValueAndGrad,
+  riskValueAndGrad,
   squaredErrorPerCase,
   trainAsync,
   writeCheckpoint,
@@ -212,7 +212,7 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
       if (result.stop === "nonFinite") io.err(`train: stopped at iteration ${result.state.iteration}: the step made the parameters non-finite (the last finite state is kept)\n`);
       const params = result.state.params;
       if (o.out !== undefined) await writeModel(o.out, net, params, o.dtype);
-      const { grad } = fusedRiskValueAndGrad(problem.trainRisk, params);
+      const { grad } = riskValueAndGrad(problem.trainRisk, params);
       return {
         final_loss: result.trainLoss,
         test_loss: result.testLoss ?? null,

@@ -1,13 +1,17 @@
 /** @file EmpiricalRisk: a network's loss over a whole data set, evaluated batch by batch but reduced exactly */
-import { fromNDArray, tensor, type Tensor, valueAndGrad } from "../autodiff/index.js";
 import { astype, formatShape, ShapeError, slice, type DType, type NDArray } from "../kernels/index.js";
-import { forward, lossNormalizer, lossSum, type Network, type Reduction } from "../nn/index.js";
+import type { EngineBatch } from "../nn/engine.js";
+import { lossNormalizer, type Network, type Reduction } from "../nn/index.js";
 
 /** One chunk of the data set, already in the risk's dtype. */
-export interface RiskBatch {
-  readonly inputs: Tensor;
-  readonly targets: Tensor;
-}
+export type RiskBatch = EngineBatch;
+
+/**
+ * Which engine computes the risk's passes: "fused" (the dense network's layer-fused passes on the
+ * GEMM backend, the default) or "autodiff" (generic Tensor autodiff: slower, the reference that
+ * the fused engine is tested against).
+ */
+export type EngineKind = "fused" | "autodiff";
 
 /**
  * L(θ) = (1/c)·Σᵢ ℓ(f(θ, xᵢ), tᵢ) + ½·λ·‖θ‖², with c from the reduction (PyTorch's mean, or 1 for
@@ -22,6 +26,7 @@ export interface EmpiricalRisk {
   readonly dtype: DType;
   /** c: the divisor of the summed loss. */
   readonly normalizer: number;
+  readonly engine: EngineKind;
 }
 
 /** Options of empiricalRisk. */
@@ -31,6 +36,8 @@ export interface EmpiricalRiskOptions {
   readonly reduction?: Reduction;
   /** Compute dtype (default: the inputs' dtype). */
   readonly dtype?: DType;
+  /** Default "fused". */
+  readonly engine?: EngineKind;
 }
 
 /** Builds the empirical risk of a network on inputs [N, d₀] and targets [N, d_L]. */
@@ -61,51 +68,11 @@ export function empiricalRisk(
   const batches: RiskBatch[] = [];
   for (let start = 0; start < cases; start += batchSize) {
     const n = Math.min(batchSize, cases - start);
-    batches.push({
-      inputs: fromNDArray(slice(x, [start, 0], [n, dIn])),
-      targets: t === x ? fromNDArray(slice(x, [start, 0], [n, dIn])) : fromNDArray(slice(t, [start, 0], [n, dOut])),
-    });
+    // copies: the risk does not change when the caller's arrays do; an autoencoder's batch is its
+    // own target (one array, not two)
+    const inputsPart = slice(x, [start, 0], [n, dIn]).data;
+    batches.push({ inputs: inputsPart, targets: t === x ? inputsPart : slice(t, [start, 0], [n, dOut]).data, rows: n });
   }
-  return { network: net, batches, cases, reduction, dtype, normalizer: lossNormalizer(net.loss, reduction, cases, dOut) };
-}
-
-/** θ as a tensor in the risk's dtype (checked against the layout). */
-export function paramsTensor(risk: EmpiricalRisk, theta: Float64Array): Tensor {
-  risk.network.layout.checkLength(theta.length);
-  return tensor(theta, { dtype: risk.dtype });
-}
-
-/** The summed loss of one batch as a function of θ. */
-export function batchLossSum(risk: EmpiricalRisk, batch: RiskBatch): (theta: Tensor) => Tensor {
-  return (theta) => lossSum(risk.network.loss, forward(risk.network, theta, batch.inputs), batch.targets);
-}
-
-function squaredNorm(v: Float64Array): number {
-  let s = 0;
-  for (const x of v) s += x * x;
-  return s;
-}
-
-/** L(θ). */
-export function riskValue(risk: EmpiricalRisk, theta: Float64Array): number {
-  const th = paramsTensor(risk, theta);
-  let total = 0;
-  for (const batch of risk.batches) total += batchLossSum(risk, batch)(th).item();
-  return total / risk.normalizer + 0.5 * risk.network.weightDecay * squaredNorm(theta);
-}
-
-/** L(θ) and ∇L(θ) (float64). */
-export function riskValueAndGrad(risk: EmpiricalRisk, theta: Float64Array): { value: number; grad: Float64Array } {
-  const th = paramsTensor(risk, theta);
-  const grad = new Float64Array(theta.length);
-  let total = 0;
-  for (const batch of risk.batches) {
-    const [v, g] = valueAndGrad(batchLossSum(risk, batch))(th);
-    total += v.item();
-    const gd = g.data();
-    for (let i = 0; i < grad.length; i++) grad[i]! += gd[i]!;
-  }
-  const wd = risk.network.weightDecay;
-  for (let i = 0; i < grad.length; i++) grad[i] = grad[i]! / risk.normalizer + wd * theta[i]!;
-  return { value: total / risk.normalizer + 0.5 * wd * squaredNorm(theta), grad };
+  const normalizer = lossNormalizer(net.loss, reduction, cases, dOut);
+  return { network: net, batches, cases, reduction, dtype, normalizer, engine: options.engine ?? "fused" };
 }

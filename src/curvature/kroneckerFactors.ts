@@ -1,11 +1,11 @@
 /** @file K-FAC's Kronecker factors of a dense network (Martens & Grosse 2015 §3, §5) and the factored-Tikhonov inverse of one block (§6.3) */
-import type { Tensor } from "../autodiff/index.js";
 import { matmul } from "../kernels/matmul.js";
 import { Rng } from "../kernels/random.js";
 import { eigh } from "../linalg/eigh.js";
-import { backprop, type LayerBackprop } from "../nn/backprop.js";
-import { biasName, outputGradient, sampleModelTargets, weightName, type Network } from "../nn/index.js";
-import type { EmpiricalRisk, RiskBatch } from "./empiricalRisk.js";
+import { biasName, weightName, type Network } from "../nn/index.js";
+import { outputScores, sampleModelTargets } from "../nn/outputScores.js";
+import type { EmpiricalRisk } from "./empiricalRisk.js";
+import { riskEngine, riskParams } from "./riskLoop.js";
 
 /**
  * One layer's Kronecker factors, both row-major and symmetric PSD:
@@ -57,14 +57,6 @@ function mm(a: Float64Array, m: number, k: number, b: Float64Array, n: number, t
   return matmul(A, B, { transA, transB }).data as Float64Array;
 }
 
-/**
- * Per-layer inputs a and pre-activation errors δ of one batch at θ, δ back-propagated from
- * `outputGrad(y)`. The one place K-FAC obtains them: a faster engine's per-layer statistics replace
- * this single call.
- */
-function layerStatistics(risk: EmpiricalRisk, theta: Float64Array, batch: RiskBatch, outputGrad: (y: Tensor) => Tensor): readonly LayerBackprop[] {
-  return backprop(risk.network, theta, batch.inputs, { outputGrad });
-}
 
 /**
  * The factors of every layer on a risk's batches: Ā = (1/N)Σᵢ āᵢāᵢᵀ and G = (1/c)Σᵢ gᵢgᵢᵀ with
@@ -78,11 +70,15 @@ export function kroneckerFactors(risk: EmpiricalRisk, theta: Float64Array, optio
   const samples = empirical ? 1 : Math.max(1, Math.trunc(options.samples ?? 1));
   const rng = new Rng(options.seed ?? 0);
   const sums = net.layers.map((l) => ({ a: new Float64Array((l.inputs + 1) ** 2), g: new Float64Array(l.outputs ** 2) }));
+  // per-layer a and δ from the risk's engine, δ back-propagated from the output scores
+  const engine = riskEngine(risk);
+  const th = riskParams(risk, theta);
+  const width = net.layers[net.layers.length - 1]!.outputs;
   for (const batch of risk.batches) {
+    const y = engine.outputs(th, batch);
     for (let s = 0; s < samples; s++) {
-      const layers = layerStatistics(risk, theta, batch, (y) =>
-        outputGradient(net.loss, y, empirical ? batch.targets : sampleModelTargets(net.loss, y, batch.targets, rng)),
-      );
+      const targets = empirical ? batch.targets : sampleModelTargets(net.loss, y, batch.targets, batch.rows, width, rng);
+      const layers = engine.layerBackprop(th, batch, outputScores(net.loss, y, targets, batch.rows, width));
       layers.forEach((lb, l) => {
         const sum = sums[l]!;
         // the inputs are the same for every sample: count them once

@@ -4,7 +4,8 @@ import { describe, test } from "node:test";
 import { ndarray } from "../kernels/ndarray.js";
 import { Rng } from "../kernels/random.js";
 import { mlp, weightName } from "../nn/index.js";
-import { empiricalRisk, riskValue, riskValueAndGrad } from "./empiricalRisk.js";
+import { empiricalRisk } from "./empiricalRisk.js";
+import { riskValue, riskValueAndGrad } from "./riskLoop.js";
 import { filterNormalize, landscapeSlice, lossLandscape, randomDirections } from "./landscape.js";
 import { hessianOperator } from "./operators.js";
 

@@ -4,8 +4,8 @@ import { lanczos } from "../linalg/lanczos.js";
 import { countProducts, type LinearOperator } from "../linalg/linearOperator.js";
 import { dot } from "../linalg/vector.js";
 import { biasName, weightName, type Network } from "../nn/index.js";
-import { riskValue, type EmpiricalRisk } from "./empiricalRisk.js";
-import { fusedRiskValueAndGrad } from "./fusedOperators.js";
+import type { EmpiricalRisk } from "./empiricalRisk.js";
+import { riskValue, riskValueAndGrad } from "./riskLoop.js";
 import { curvatureOperator, type CurvatureKind } from "./operators.js";
 
 /** Options of landscapeSlice. */
@@ -231,7 +231,7 @@ export function lossLandscape(risk: EmpiricalRisk, theta: Float64Array, options:
   } else {
     vectors = randomDirections(risk.network, theta, dims, seed);
   }
-  const { grad } = fusedRiskValueAndGrad(risk, theta);
+  const { grad } = riskValueAndGrad(risk, theta);
   const slice = landscapeSlice((x) => riskValue(risk, x), theta, grad, hessian, vectors, {
     range: options.range ?? 1,
     points: options.points ?? (dims === 1 ? 41 : 21),

@@ -7,7 +7,8 @@ import { Rng } from "../kernels/random.js";
 import { eigh } from "../linalg/eigh.js";
 import { toDense } from "../linalg/linearOperator.js";
 import { ACTIVATIONS, forward, LOSSES, lossSum, mlp, type Activation, type LossName, type Network } from "../nn/index.js";
-import { empiricalRisk, riskValue, riskValueAndGrad, type EmpiricalRisk } from "./empiricalRisk.js";
+import { empiricalRisk, type EmpiricalRisk } from "./empiricalRisk.js";
+import { riskValue, riskValueAndGrad } from "./riskLoop.js";
 import { fisherOperator, ggnOperator, hessianOperator } from "./operators.js";
 
 const CASES = 5;

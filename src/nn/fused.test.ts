@@ -82,15 +82,16 @@ function fused(p: Problem, dtype: DType): { value: number; grad: Float64Array; g
   const e = new FusedNetwork(p.network, dtype);
   const [th, v, x, t] = [A.from(p.theta), A.from(p.v), A.from(p.x), A.from(p.t)];
   const out = (): Float32Array | Float64Array => new A(p.network.layout.size);
+  const batch = { inputs: x, targets: t, rows: ROWS };
   const grad = out();
-  const value = e.lossAndGrad(th, x, t, ROWS, grad);
+  const value = e.lossAndGrad(th, batch, grad);
   const gv = out();
-  e.ggnProduct(th, x, t, ROWS, v, gv);
+  e.sandwichProduct(th, batch, v, gv, { kind: "lossHessian" });
   const hv = out();
-  e.hessianProduct(th, x, t, ROWS, v, hv);
+  e.hessianProduct(th, batch, v, hv);
   // a second round on the same instance: reused buffers must not leak state between products
   const hv2 = out();
-  e.hessianProduct(th, x, t, ROWS, v, hv2);
+  e.hessianProduct(th, batch, v, hv2);
   assert.deepEqual(Array.from(hv2), Array.from(hv));
   return { value, grad: Float64Array.from(grad), gv: Float64Array.from(gv), hv: Float64Array.from(hv) };
 }
@@ -133,10 +134,10 @@ test("FusedNetwork rejects arrays of the wrong dtype or length, and bad batch si
   const p = problem("tanh", "mse", 3);
   const e = new FusedNetwork(p.network, "float64");
   const g = new Float64Array(p.network.layout.size);
-  assert.throws(() => e.lossAndGrad(Float32Array.from(p.theta), p.x, p.t, ROWS, g), (err: unknown) => err instanceof ShapeError && /θ must be a Float64Array/.test(err.message));
-  assert.throws(() => e.lossAndGrad(p.theta, p.x.subarray(1), p.t, ROWS, g), /inputs has 34 elements, expected 35/);
-  assert.throws(() => e.lossAndGrad(p.theta, p.x, p.t, 0, g), /invalid batch size 0/);
-  assert.throws(() => e.hessianProduct(p.theta, p.x, p.t, ROWS, p.v.subarray(2), g), /v has/);
+  assert.throws(() => e.lossAndGrad(Float32Array.from(p.theta), { inputs: p.x, targets: p.t, rows: ROWS }, g), (err: unknown) => err instanceof ShapeError && /θ must be a Float64Array/.test(err.message));
+  assert.throws(() => e.lossAndGrad(p.theta, { inputs: p.x.subarray(1), targets: p.t, rows: ROWS }, g), /inputs has 34 elements, expected 35/);
+  assert.throws(() => e.lossAndGrad(p.theta, { inputs: p.x, targets: p.t, rows: 0 }, g), /invalid batch size 0/);
+  assert.throws(() => e.hessianProduct(p.theta, { inputs: p.x, targets: p.t, rows: ROWS }, p.v.subarray(2), g), /v has/);
 });
 
 test("wide layers (the backends' multithreaded paths) agree with the portable backend in float64 [seed 23]", () => {
@@ -159,9 +160,10 @@ test("wide layers (the backends' multithreaded paths) agree with the portable ba
   const run = (): Float64Array[] => {
     const e = new FusedNetwork(wide, "float64");
     const out = Array.from({ length: 3 }, () => new Float64Array(wide.layout.size));
-    const value = e.lossAndGrad(theta, x, t, rows, out[0]!);
-    e.ggnProduct(theta, x, t, rows, v, out[1]!);
-    e.hessianProduct(theta, x, t, rows, v, out[2]!);
+    const batch = { inputs: x, targets: t, rows };
+    const value = e.lossAndGrad(theta, batch, out[0]!);
+    e.sandwichProduct(theta, batch, v, out[1]!, { kind: "lossHessian" });
+    e.hessianProduct(theta, batch, v, out[2]!);
     return [Float64Array.of(value), ...out];
   };
   const backends = backendsUnderTest();

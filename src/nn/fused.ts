@@ -1,6 +1,7 @@
-/** @file fused layer-wise passes of a dense network: loss gradient, Gauss–Newton and Hessian products on typed arrays */
+/** @file the dense network's engine: fused layer-wise passes for loss, gradient, Gauss–Newton/Fisher and Hessian products on typed arrays */
 import { gemm, gemmBackend } from "../kernels/backends/backend.js";
 import { allocate, ShapeError, type DType, type TypedArray } from "../kernels/ndarray.js";
+import type { EngineBatch, LayerBackprop, NetworkEngine, OutputCurvature, ProductOptions } from "./engine.js";
 import { affineActivate, isPiecewiseLinear } from "./fusedActivations.js";
 import { lossGradientAndHessianProduct, lossValue, lossValueAndGradient } from "./fusedLosses.js";
 import { biasName, weightName, type Network } from "./network.js";
@@ -25,28 +26,17 @@ interface Buffers {
   loss: TypedArray;
 }
 
-/** Options of the curvature products. */
-export interface ProductOptions {
-  /**
-   * Skip the forward pass when the previous pass of this instance ran on the same θ and x arrays:
-   * the caller promises neither was modified since (curvature operators own their θ copy).
-   */
-  readonly reuseForward?: boolean;
-  /** Multiplies the product (default 1), applied where the backward pass is seeded: a risk's 1/N costs no pass over θ. */
-  readonly scale?: number;
-}
-
 /**
- * A dense network prepared for fused passes over batches in one dtype. Every product is a sum over
- * the batch of the un-normalized loss S = Σᵢ ℓᵢ (lossSum's convention), times an optional scale;
- * EmpiricalRisk's reduction (as that scale) and weight decay are applied by the operators in
- * curvature/fusedOperators.ts. Scratch buffers are kept between calls, so repeated products
- * allocate nothing; an instance is not re-entrant.
+ * The engine of a dense network: the NetworkEngine passes fused layer by layer on the GEMM backend
+ * (backprop for the gradient, the R-operator for Jv, Pearlmutter's R{backprop} for Hv). Every
+ * product is a sum over the batch of S = Σᵢ ℓᵢ, times an optional scale; the risk's reduction
+ * (as that scale) and weight decay are applied once in curvature/. Scratch buffers are kept between
+ * calls, so repeated products allocate nothing; an instance is not re-entrant.
  *
- * θ, v and outputs are flat vectors in the network's ParamLayout (weights [in, out] row-major, so
- * z = a·W + b and dW = aᵀδ land in θ's layout without a transpose), in the instance's dtype.
+ * Weights are [in, out] row-major in θ, so z = a·W + b and dW = aᵀδ land in θ's layout without a
+ * transpose.
  */
-export class FusedNetwork {
+export class FusedNetwork implements NetworkEngine {
   private readonly widths: number[];
   private buffers: Buffers | null = null;
   /** What act, d1 (and d2 if `second`) hold now: the forward pass at these θ and x arrays. */
@@ -56,16 +46,16 @@ export class FusedNetwork {
 
   /** Prepares a network; every activation and loss of src/nn is supported. */
   constructor(
-    readonly net: Network,
+    readonly network: Network,
     readonly dtype: DType,
   ) {
-    this.widths = [net.layers[0]!.inputs, ...net.layers.map((l) => l.outputs)];
-    this.weightOffsets = net.layers.map((_, l) => net.layout.entry(weightName(l)).offset);
-    this.biasOffsets = net.layers.map((_, l) => net.layout.entry(biasName(l)).offset);
+    this.widths = [network.layers[0]!.inputs, ...network.layers.map((l) => l.outputs)];
+    this.weightOffsets = network.layers.map((_, l) => network.layout.entry(weightName(l)).offset);
+    this.biasOffsets = network.layers.map((_, l) => network.layout.entry(biasName(l)).offset);
   }
 
   private get depth(): number {
-    return this.net.layers.length;
+    return this.network.layers.length;
   }
 
   private weight(theta: TypedArray, l: number): TypedArray {
@@ -86,7 +76,7 @@ export class FusedNetwork {
 
   private prepare(theta: TypedArray, x: TypedArray, t: TypedArray, rows: number, hessian: boolean): Buffers {
     if (!Number.isInteger(rows) || rows < 1) throw new ShapeError(`FusedNetwork: invalid batch size ${rows}`);
-    this.check("θ", theta, this.net.layout.size);
+    this.check("θ", theta, this.network.layout.size);
     this.check("inputs", x, rows * this.widths[0]!);
     this.check("targets", t, rows * this.widths[this.depth]!);
     let b = this.buffers;
@@ -110,7 +100,7 @@ export class FusedNetwork {
     if (hessian) {
       const maxWidth = Math.max(...this.widths);
       if (b.rg[0].length < b.capacity * maxWidth) b.rg = [allocate(this.dtype, b.capacity * maxWidth), allocate(this.dtype, b.capacity * maxWidth)];
-      this.net.layers.forEach((layer, l) => {
+      this.network.layers.forEach((layer, l) => {
         if (!isPiecewiseLinear(layer.activation) && b.d2[l] === null) {
           b.d2[l] = allocate(this.dtype, b.capacity * this.widths[l + 1]!);
           b.p2[l] = allocate(this.dtype, b.capacity * this.widths[l + 1]!);
@@ -135,7 +125,7 @@ export class FusedNetwork {
       const [din, dout] = [this.widths[l]!, this.widths[l + 1]!];
       const out = b.act[l]!;
       const call = { transA: false, transB: false, m: rows, n: dout, k: din, alpha: 1, a: this.input(b, x, l), lda: din, b: this.weight(theta, l), ldb: dout, beta: 0, c: out, ldc: dout };
-      affineActivate(call, this.net.layers[l]!.activation, this.bias(theta, l), b.d1[l]!, hessian ? b.d2[l]! : null);
+      affineActivate(call, this.network.layers[l]!.activation, this.bias(theta, l), b.d1[l]!, hessian ? b.d2[l]! : null);
     }
   }
 
@@ -162,7 +152,7 @@ export class FusedNetwork {
       const rz = b.ra[l]!;
       gemm({ transA: false, transB: false, m: rows, n: dout, k: din, alpha: 1, a: this.input(b, x, l), lda: din, b: this.weight(v, l), ldb: dout, beta: 0, c: rz, ldc: dout });
       if (l > 0) gemm({ transA: false, transB: false, m: rows, n: dout, k: din, alpha: 1, a: b.ra[l - 1]!, lda: din, b: this.weight(theta, l), ldb: dout, beta: 1, c: rz, ldc: dout });
-      const second = hessian && !isPiecewiseLinear(this.net.layers[l]!.activation);
+      const second = hessian && !isPiecewiseLinear(this.network.layers[l]!.activation);
       rForwardStep(rz, this.bias(v, l), b.d1[l]!, second ? b.d2[l]! : null, second ? b.p2[l]! : null, rows, dout);
     }
   }
@@ -185,38 +175,56 @@ export class FusedNetwork {
     }
   }
 
+  /** The forward pass of a batch after checking it (and f'' where the Hessian needs it). */
+  private forwardBatch(theta: TypedArray, batch: EngineBatch, hessian: boolean, reuse: boolean): Buffers {
+    const b = this.prepare(theta, batch.inputs, batch.targets, batch.rows, hessian);
+    this.ensureForward(b, theta, batch.inputs, batch.rows, hessian, reuse);
+    return b;
+  }
+
+  private get outputWidth(): number {
+    return this.widths[this.depth]!;
+  }
+
   /** S = Σᵢ ℓᵢ over the batch and scale·∂S/∂θ written into `grad` (θ's layout). Returns S (unscaled). */
-  lossAndGrad(theta: TypedArray, x: TypedArray, t: TypedArray, rows: number, grad: TypedArray, scale = 1): number {
-    const b = this.prepare(theta, x, t, rows, false);
-    this.check("gradient output", grad, this.net.layout.size);
-    this.ensureForward(b, theta, x, rows, false, false);
+  lossAndGrad(theta: TypedArray, batch: EngineBatch, grad: TypedArray, scale = 1): number {
+    this.check("gradient output", grad, this.network.layout.size);
+    const b = this.forwardBatch(theta, batch, false, false);
     const y = b.act[this.depth - 1]!;
-    const width = this.widths[this.depth]!;
-    const value = lossValueAndGradient(this.net.loss, y, t, rows, width, b.loss, b.g[0], scale);
-    this.backward(b, theta, x, rows, grad);
+    const value = lossValueAndGradient(this.network.loss, y, batch.targets, batch.rows, this.outputWidth, b.loss, b.g[0], scale);
+    this.backward(b, theta, batch.inputs, batch.rows, grad);
     return value;
   }
 
   /** S = Σᵢ ℓᵢ over the batch (forward pass only). */
-  loss(theta: TypedArray, x: TypedArray, t: TypedArray, rows: number): number {
-    const b = this.prepare(theta, x, t, rows, false);
-    this.ensureForward(b, theta, x, rows, false, false);
-    return lossValue(this.net.loss, b.act[this.depth - 1]!, t, rows, this.widths[this.depth]!, b.loss);
+  lossSum(theta: TypedArray, batch: EngineBatch): number {
+    const b = this.forwardBatch(theta, batch, false, false);
+    return lossValue(this.network.loss, b.act[this.depth - 1]!, batch.targets, batch.rows, this.outputWidth, b.loss);
+  }
+
+  /** The outputs y [rows, d_L], copied out of the scratch. */
+  outputs(theta: TypedArray, batch: EngineBatch): TypedArray {
+    const b = this.forwardBatch(theta, batch, false, false);
+    return b.act[this.depth - 1]!.slice(0, batch.rows * this.outputWidth);
   }
 
   /**
-   * Gv = Jᵀ H_ℓ J v of S (Schraudolph 2002): forward pass, R-forward pass for Jv, the closed-form
-   * output Hessian H_ℓ, and one backward pass — five GEMMs per layer (four with `reuseForward`).
-   * Writes into `out`.
+   * Jᵀ M J v of S: forward pass, R-forward pass for Jv, the middle M applied per case, and one
+   * backward pass — five GEMMs per layer (four with `reuseForward`). M = H_ℓ in closed form gives the
+   * GGN (Schraudolph 2002); M = mean of s sᵀ gives the Fisher at the same cost. Writes into `out`.
    */
-  ggnProduct(theta: TypedArray, x: TypedArray, t: TypedArray, rows: number, v: TypedArray, out: TypedArray, options: ProductOptions = {}): void {
-    const b = this.prepare(theta, x, t, rows, false);
-    this.check("v", v, this.net.layout.size);
-    this.check("product output", out, this.net.layout.size);
-    this.ensureForward(b, theta, x, rows, false, options.reuseForward === true);
+  sandwichProduct(theta: TypedArray, batch: EngineBatch, v: TypedArray, out: TypedArray, middle: OutputCurvature, options: ProductOptions = {}): void {
+    this.check("v", v, this.network.layout.size);
+    this.check("product output", out, this.network.layout.size);
+    const { rows, inputs: x } = batch;
+    const b = this.forwardBatch(theta, batch, false, options.reuseForward === true);
     this.rForward(b, theta, v, x, rows, false);
-    const width = this.widths[this.depth]!;
-    lossGradientAndHessianProduct(this.net.loss, b.act[this.depth - 1]!, t, b.ra[this.depth - 1]!, rows, width, b.loss, null, b.g[0], options.scale);
+    const jv = b.ra[this.depth - 1]!;
+    if (middle.kind === "lossHessian") {
+      lossGradientAndHessianProduct(this.network.loss, b.act[this.depth - 1]!, batch.targets, jv, rows, this.outputWidth, b.loss, null, b.g[0], options.scale);
+    } else {
+      outerProductsTimes(middle.scores, jv, rows, this.outputWidth, options.scale ?? 1, b.g[0]);
+    }
     this.backward(b, theta, x, rows, out);
   }
 
@@ -228,22 +236,21 @@ export class FusedNetwork {
    * starting from g = ∂S/∂y and R{g} = H_ℓ·R{y} at the output. Eight GEMMs per hidden layer
    * (three for the first; one fewer each with `reuseForward`). Writes into `out`.
    */
-  hessianProduct(theta: TypedArray, x: TypedArray, t: TypedArray, rows: number, v: TypedArray, out: TypedArray, options: ProductOptions = {}): void {
-    const b = this.prepare(theta, x, t, rows, true);
-    this.check("v", v, this.net.layout.size);
-    this.check("product output", out, this.net.layout.size);
-    this.ensureForward(b, theta, x, rows, true, options.reuseForward === true);
+  hessianProduct(theta: TypedArray, batch: EngineBatch, v: TypedArray, out: TypedArray, options: ProductOptions = {}): void {
+    this.check("v", v, this.network.layout.size);
+    this.check("product output", out, this.network.layout.size);
+    const { rows, inputs: x } = batch;
+    const b = this.forwardBatch(theta, batch, true, options.reuseForward === true);
     this.rForward(b, theta, v, x, rows, true);
     const L = this.depth;
-    const width = this.widths[L]!;
     const y = b.act[L - 1]!;
-    lossGradientAndHessianProduct(this.net.loss, y, t, b.ra[L - 1]!, rows, width, b.loss, b.g[0], b.rg[0], options.scale);
+    lossGradientAndHessianProduct(this.network.loss, y, batch.targets, b.ra[L - 1]!, rows, this.outputWidth, b.loss, b.g[0], b.rg[0], options.scale);
     let cur = 0;
     for (let l = L - 1; l >= 0; l--) {
       const [din, dout] = [this.widths[l]!, this.widths[l + 1]!];
       const g = b.g[cur]!;
       const rg = b.rg[cur]!;
-      backwardStep(g, b.d1[l]!, rg, isPiecewiseLinear(this.net.layers[l]!.activation) ? null : b.p2[l]!, this.bias(out, l), rows, dout);
+      backwardStep(g, b.d1[l]!, rg, isPiecewiseLinear(this.network.layers[l]!.activation) ? null : b.p2[l]!, this.bias(out, l), rows, dout);
       const a = this.input(b, x, l);
       const W = this.weight(out, l);
       gemm({ transA: true, transB: false, m: din, n: dout, k: rows, alpha: 1, a, lda: din, b: rg, ldb: dout, beta: 0, c: W, ldc: dout });
@@ -255,6 +262,50 @@ export class FusedNetwork {
         gemm({ transA: false, transB: true, m: rows, n: din, k: dout, alpha: 1, a: g, lda: dout, b: this.weight(theta, l), ldb: dout, beta: 0, c: b.g[next]!, ldc: din });
         cur = next;
       }
+    }
+  }
+
+  /** Each layer's inputs a and errors δ = ∂S/∂z for the seed ∂S/∂y = `outputGradient` (float64 copies). */
+  layerBackprop(theta: TypedArray, batch: EngineBatch, outputGradient: TypedArray): LayerBackprop[] {
+    const { rows, inputs: x } = batch;
+    this.check("output gradient", outputGradient, rows * this.outputWidth);
+    const b = this.forwardBatch(theta, batch, false, false);
+    b.g[0].set(outputGradient);
+    const result = new Array<LayerBackprop>(this.depth);
+    const biasScratch = allocate(this.dtype, Math.max(...this.widths));
+    let cur = 0;
+    for (let l = this.depth - 1; l >= 0; l--) {
+      const [din, dout] = [this.widths[l]!, this.widths[l + 1]!];
+      const delta = b.g[cur]!;
+      backwardStep(delta, b.d1[l]!, null, null, biasScratch.subarray(0, dout), rows, dout);
+      result[l] = {
+        inputs: Float64Array.from(this.input(b, x, l).subarray(0, rows * din)),
+        deltas: Float64Array.from(delta.subarray(0, rows * dout)),
+        batch: rows,
+        fanIn: din,
+        fanOut: dout,
+      };
+      if (l > 0) {
+        gemm({ transA: false, transB: true, m: rows, n: din, k: dout, alpha: 1, a: delta, lda: dout, b: this.weight(theta, l), ldb: dout, beta: 0, c: b.g[1 - cur]!, ldc: din });
+        cur = 1 - cur;
+      }
+    }
+    return result;
+  }
+}
+
+/** out ← scale·(1/S)·Σₛ sₛ(sₛ·u) row by row: the Fisher's middle applied to u = Jv, for S score arrays [rows, width]. */
+function outerProductsTimes(scores: readonly TypedArray[], u: TypedArray, rows: number, width: number, scale: number, out: TypedArray): void {
+  const n = rows * width;
+  const weight = scale / scores.length;
+  out.fill(0, 0, n);
+  for (const s of scores) {
+    for (let r = 0; r < rows; r++) {
+      const o = r * width;
+      let su = 0;
+      for (let j = 0; j < width; j++) su += s[o + j]! * u[o + j]!;
+      const c = weight * su;
+      for (let j = 0; j < width; j++) out[o + j] = out[o + j]! + c * s[o + j]!;
     }
   }
 }

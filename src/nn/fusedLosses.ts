@@ -4,8 +4,8 @@ import type { TypedArray } from "../kernels/ndarray.js";
 import { softplus } from "../kernels/special.js";
 import type { LossName } from "./losses.js";
 
-/** p ← softmax of each row of y (max-shifted), and returns nothing: the scratch holds it. */
-function softmaxRows(y: TypedArray, rows: number, width: number, p: TypedArray): void {
+/** p ← softmax of each row of y (max-shifted). */
+export function softmaxRows(y: TypedArray, rows: number, width: number, p: TypedArray): void {
   for (let r = 0; r < rows; r++) {
     const o = r * width;
     let max = -Infinity;
@@ -46,8 +46,8 @@ export function lossValue(name: LossName, y: TypedArray, t: TypedArray, rows: nu
   }
 }
 
-/** out ← ∂(Σℓ)/∂y: mse 2(y − t); sigmoid CE σ(y) − t; softmax CE (Σt)·p − t. */
-function lossGradientInPlace(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number, scratch: TypedArray, out: TypedArray): void {
+/** out ← ∂(Σℓ)/∂y: mse 2(y − t); sigmoid CE σ(y) − t; softmax CE (Σt)·p − t (scratch: [rows, width] for p). */
+export function lossGradientInPlace(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number, scratch: TypedArray, out: TypedArray): void {
   const n = rows * width;
   switch (name) {
     case "mse":

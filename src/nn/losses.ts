@@ -1,7 +1,6 @@
 /** @file losses with PyTorch's default reductions, their per-example sums, and closed-form output Hessians */
-import { fromNDArray, type Tensor } from "../autodiff/index.js";
-import { allocate, formatShape, ShapeError, sameShape } from "../kernels/ndarray.js";
-import type { Rng } from "../kernels/random.js";
+import type { Tensor } from "../autodiff/index.js";
+import { formatShape, ShapeError, sameShape } from "../kernels/ndarray.js";
 
 /** Loss names as written in model files' `loss` metadata. */
 export const LOSSES = ["mse", "sigmoid_cross_entropy", "softmax_cross_entropy"] as const;
@@ -84,44 +83,4 @@ function checkPair(name: string, z: Tensor, t: Tensor): void {
   if (z.rank !== 2 || !sameShape(z.shape, t.shape)) {
     throw new ShapeError(`${name}: outputs ${formatShape(z.shape)} and targets ${formatShape(t.shape)} must be the same [batch, width]`);
   }
-}
-
-/**
- * Targets drawn from the predictive distribution whose negative log-likelihood the loss is:
- * N(z, ½I) for squared error ((z − t)² is that Gaussian's NLL), Bernoulli(σ(z)) for sigmoid CE, and
- * Categorical(softmax z) for softmax CE, one-hot scaled by each row's target mass (1 for probability
- * targets). With them E[s sᵀ] = H_ℓ for s = ∂ℓ/∂z, which is why the sampled Fisher equals the GGN in
- * expectation (Martens & Grosse 2015 §5).
- */
-export function sampleModelTargets(name: LossName, z: Tensor, targets: Tensor, rng: Rng): Tensor {
-  checkPair(name, z, targets);
-  const zd = z.data();
-  const [rows, cols] = z.shape as [number, number];
-  const out = allocate(z.dtype, zd.length);
-  switch (name) {
-    case "mse":
-      for (let i = 0; i < zd.length; i++) out[i] = zd[i]! + Math.SQRT1_2 * rng.normal();
-      break;
-    case "sigmoid_cross_entropy":
-      for (let i = 0; i < zd.length; i++) out[i] = rng.uniform() < 1 / (1 + Math.exp(-zd[i]!)) ? 1 : 0;
-      break;
-    case "softmax_cross_entropy": {
-      const p = z.softmax(1).data();
-      const mass = targets.sum([1]).data();
-      for (let r = 0; r < rows; r++) {
-        let u = rng.uniform();
-        let pick = cols - 1;
-        for (let c = 0; c < cols; c++) {
-          u -= p[r * cols + c]!;
-          if (u < 0) {
-            pick = c;
-            break;
-          }
-        }
-        out[r * cols + pick] = mass[r]!;
-      }
-      break;
-    }
-  }
-  return fromNDArray({ shape: [rows, cols], dtype: z.dtype, data: out });
 }

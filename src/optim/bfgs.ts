@@ -43,7 +43,7 @@ export function bfgs(options: BfgsOptions = {}): Transform<BfgsState> {
       }
       if (slope === 0) return [new Float64Array(p), { ...state, alpha: 0, lineSearch: "stationary" }];
       const initial = state.updates === 0 ? Math.min(1, 1 / norm(g)) : 1;
-      const f0 = ctx.objective.value(ctx.params);
+      const f0 = ctx.value ?? ctx.objective.value(ctx.params);
       const { point, stop } = strongWolfe(lineFunction(ctx.objective, ctx.params, d), { alpha: 0, value: f0, slope, grad: g }, {
         ...options.lineSearch,
         initial,

@@ -1,14 +1,14 @@
 /** @file building StepContexts: from a network's empirical risks (training) or from a plain Tensor function (tests, toy problems) */
 import { hvp, tensor, valueAndGrad, type Tensor } from "../autodiff/index.js";
-import { riskValue, type EmpiricalRisk } from "../curvature/empiricalRisk.js";
-import { fusedRiskValueAndGrad } from "../curvature/fusedOperators.js";
+import type { EmpiricalRisk } from "../curvature/empiricalRisk.js";
+import { riskValue, riskValueAndGrad } from "../curvature/riskLoop.js";
 import { curvatureOperator } from "../curvature/operators.js";
 import type { LinearOperator } from "../linalg/linearOperator.js";
 import type { CurvatureChoice, Objective, StepContext } from "./transform.js";
 
 /** The objective L(θ) of an empirical risk. */
 export function riskObjective(risk: EmpiricalRisk): Objective {
-  return { value: (theta) => riskValue(risk, theta), valueAndGrad: (theta) => fusedRiskValueAndGrad(risk, theta) };
+  return { value: (theta) => riskValue(risk, theta), valueAndGrad: (theta) => riskValueAndGrad(risk, theta) };
 }
 
 /** The curvature operator of a choice at θ on a risk; the MC Fisher draws its targets from `seed`. */

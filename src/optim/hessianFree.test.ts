@@ -1,7 +1,7 @@
 /** @file Hessian-free on a tiny deep autoencoder: beats SGD at an equal budget of gradient-equivalent passes; λ and rejection behaviour */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { riskValue } from "../curvature/empiricalRisk.js";
+import { riskValue } from "../curvature/riskLoop.js";
 import type { LinearOperator } from "../linalg/linearOperator.js";
 import { riskContext } from "./context.js";
 import { sgd } from "./firstOrder.js";

@@ -1,8 +1,7 @@
 /** @file Hessian-free optimization as in Martens (2010) and his reference code: damped GGN, Martens' CG, backtracking, line search */
 import { damped } from "../linalg/linearOperator.js";
 import { dot } from "../linalg/vector.js";
-import { backprop, squaredGradientSum } from "../nn/backprop.js";
-import type { EmpiricalRisk } from "../curvature/empiricalRisk.js";
+import { meanSquaredExampleGradient } from "../curvature/exampleGradients.js";
 import { armijo } from "./lineSearch.js";
 import {
   cgBacktrack,
@@ -76,19 +75,6 @@ const NO_RECORD: HessianFreeRecord = {
   backtrackIteration: 0,
   stepSize: 0,
 };
-
-/** mean over the curvature batch of gᵢ⊙gᵢ, gᵢ the gradient of case i's share of L (so that mean gᵢ = ∇L). */
-export function meanSquaredExampleGradient(risk: EmpiricalRisk, theta: Float64Array): Float64Array {
-  const net = risk.network;
-  const sum = new Float64Array(theta.length);
-  for (const batch of risk.batches) {
-    const s = squaredGradientSum(net, backprop(net, theta, batch.inputs, { targets: batch.targets }));
-    for (let i = 0; i < sum.length; i++) sum[i]! += s[i]!;
-  }
-  // gᵢ = (N/c)·∇ℓᵢ  ⇒  mean gᵢ² = (N/c)²·Σ∇ℓᵢ² / N
-  const f = risk.cases / (risk.normalizer * risk.normalizer);
-  return sum.map((x) => x * f);
-}
 
 /**
  * Hessian-free (Martens 2010): each update solves (G + λI)p = −∇L by preconditioned CG (§4.4 stop

@@ -1,7 +1,7 @@
 /** @file K-FAC: the factored inverse equals the dense inverse of the damped Kronecker product; K-FAC and natural gradient decrease a tiny autoencoder's loss */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { riskValue } from "../curvature/empiricalRisk.js";
+import { riskValue } from "../curvature/riskLoop.js";
 import { Rng } from "../kernels/random.js";
 import { eigh } from "../linalg/eigh.js";
 import { riskContext } from "./context.js";

@@ -72,7 +72,7 @@ export function lbfgs(options: LbfgsOptions = {}): Transform<LbfgsState> {
       if (slope === 0) return [new Float64Array(g.length), { ...state, alpha: 0, evaluations: 0, lineSearch: "stationary" }];
       const initial = state.s.length === 0 ? Math.min(1, 1 / norm(g)) : 1;
       const phi = lineFunction(ctx.objective, ctx.params, dir);
-      const f0 = ctx.objective.value(ctx.params);
+      const f0 = ctx.value ?? ctx.objective.value(ctx.params);
       const { point, evaluations, stop } = strongWolfe(phi, { alpha: 0, value: f0, slope, grad: g }, { ...options.lineSearch, initial });
       if (stop === "failed") {
         return [new Float64Array(g.length), { s: [], y: [], alpha: 0, evaluations, lineSearch: stop, skipped: state.skipped }];

@@ -103,7 +103,7 @@ export function newtonCg(options: NewtonCgOptions = {}): Transform<NewtonCgState
       const maxIter = options.maxIter ?? Math.min(2 * g.length, 250);
       const { step, iterations, stop } = steihaugCg(B, g, state.radius, tol, maxIter);
       const predicted = dot(g, step) + 0.5 * dot(step, B.matvec(step));
-      const f0 = ctx.objective.value(ctx.params);
+      const f0 = ctx.value ?? ctx.objective.value(ctx.params);
       const f1 = ctx.objective.value(step.map((s, i) => s + ctx.params[i]!));
       const rho = predicted < 0 && Number.isFinite(f1) ? (f1 - f0) / predicted : -Infinity;
       const atBoundary = Math.abs(norm(step) - state.radius) <= 1e-8 * state.radius;

@@ -1,6 +1,6 @@
 /** @file the training loop: batches → context → update → apply → evaluate → checkpoint, deterministic and resumable */
 import type { EmpiricalRisk } from "../curvature/empiricalRisk.js";
-import { riskValue } from "../curvature/empiricalRisk.js";
+import { riskValue } from "../curvature/riskLoop.js";
 import { riskContext } from "./context.js";
 import { applyUpdates, type OptimizerInfo, type Transform } from "./transform.js";
 
