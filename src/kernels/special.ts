@@ -151,11 +151,6 @@ function erfcLarge(x: number): number {
   return (a - a * lo) * Math.exp(-hi);
 }
 
-/** Standard normal density φ(x). */
-export function normalPdf(x: number): number {
-  return Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI);
-}
-
 /** 1/√2 − SQRT_HALF: the part of 1/√2 a double cannot hold (from decimal.js at 60 digits). */
 const SQRT_HALF_LO = -4.833646656726457e-17;
 

@@ -54,11 +54,6 @@ export function network(layers: readonly DenseLayer[], loss: LossName, weightDec
   return { layers: [...layers], loss, weightDecay, layout };
 }
 
-/** Sizes [d₀, d₁, …, d_L] of a network. */
-export function layerSizes(net: Network): number[] {
-  return [net.layers[0]!.inputs, ...net.layers.map((l) => l.outputs)];
-}
-
 /** What a forward pass keeps per layer: its input a⁽ˡ⁻¹⁾ and pre-activation z⁽ˡ⁾. */
 export interface LayerTrace {
   readonly input: Tensor;
