@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BatchSampler, cyclingBatches, takeRows, type BatchSamplerState } from "./batches.js";
+import { BatchSampler, takeRows, type BatchSamplerState } from "./batches.js";
 
 const sorted = (batches: Int32Array[]): number[] => batches.flatMap((b) => Array.from(b)).sort((a, b) => a - b);
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -72,21 +72,4 @@ test("BatchSampler rejects bad options and foreign states", () => {
   assert.throws(() => new BatchSampler({ n: 6, batchSize: 2, seed: 0 }).setState(state), /state is for n=5/);
   assert.throws(() => s.setState({ ...state, permutation: [0, 1, 2, 3, 3] }), /not a permutation/);
   assert.throws(() => s.setState({ ...state, position: 6 }), /position 6/);
-});
-
-test("cyclingBatches cycles through fixed disjoint chunks; at(step) is stateless", () => {
-  const c = cyclingBatches({ n: 10, batchSize: 4 });
-  assert.equal(c.count, 3);
-  assert.deepEqual(range(4).map((k) => Array.from(c.at(k))), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9], [0, 1, 2, 3]]);
-  assert.deepEqual(c.at(7), c.at(1));
-
-  const shuffled = cyclingBatches({ n: 10, batchSize: 4, seed: 9, dropLast: true });
-  assert.equal(shuffled.count, 2);
-  const chunks = [shuffled.at(0), shuffled.at(1)];
-  assert.deepEqual(chunks.map((b) => b.length), [4, 4]);
-  assert.equal(new Set(sorted(chunks)).size, 8);
-  assert.deepEqual(cyclingBatches({ n: 10, batchSize: 4, seed: 9, dropLast: true }).at(1), chunks[1]);
-  assert.notDeepEqual(Array.from(chunks[0]!), [0, 1, 2, 3]);
-  assert.throws(() => c.at(-1), RangeError);
-  assert.throws(() => cyclingBatches({ n: 3, batchSize: 4 }), RangeError);
 });

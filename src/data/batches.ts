@@ -1,4 +1,4 @@
-/** @file seeded minibatching: shuffled epochs that resume exactly, cycling curvature batches, row gathering */
+/** @file seeded minibatching: shuffled epochs that resume exactly, and row gathering */
 import { allocate, formatShape, type NDArray } from "../kernels/ndarray.js";
 import { Rng, type RngState } from "../kernels/random.js";
 
@@ -195,51 +195,4 @@ function isPermutation(p: readonly number[], n: number): boolean {
     seen[i] = 1;
   }
   return true;
-}
-
-/** Options of cyclingBatches. */
-export interface CyclingBatchesOptions {
-  readonly n: number;
-  readonly batchSize: number;
-  /** Fix a random order of the examples once (default: the data set's own order). */
-  readonly seed?: number;
-  /** Drop the last, smaller chunk (default false), so every curvature batch has the same size. */
-  readonly dropLast?: boolean;
-}
-
-/** A fixed cycle of disjoint batches; `at(step)` is stateless, so resuming needs only the step. */
-export interface CyclingBatches {
-  /** Number of distinct batches in the cycle. */
-  readonly count: number;
-  /** The batch used at an optimizer step: chunk `step mod count`. */
-  at(step: number): Int32Array;
-}
-
-/**
- * The curvature minibatch of Hessian-free optimization: Martens (2010) §4.3 computes the
- * curvature-vector products on a minibatch that changes every iteration, and his code cycles
- * through fixed chunks of the training set. Here the examples (in their own order, or one
- * seeded permutation fixed for the whole run) are cut into ⌈N/batchSize⌉ consecutive chunks
- * (⌊N/batchSize⌋ with dropLast) and step k uses chunk k mod count.
- */
-export function cyclingBatches(options: CyclingBatchesOptions): CyclingBatches {
-  const { n, batchSize } = options;
-  if (!Number.isInteger(n) || n < 1) throw new RangeError(`cyclingBatches: n must be a positive integer, got ${n}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > n) {
-    throw new RangeError(`cyclingBatches: batchSize must be an integer in [1, ${n}], got ${batchSize}`);
-  }
-  const order = Array.from({ length: n }, (_, i) => i);
-  if (options.seed !== undefined) new Rng(options.seed).shuffle(order);
-  const perm = Int32Array.from(order);
-  const count = options.dropLast === true ? Math.floor(n / batchSize) : Math.ceil(n / batchSize);
-  return {
-    count,
-    at(step: number): Int32Array {
-      if (!Number.isInteger(step) || step < 0) {
-        throw new RangeError(`cyclingBatches: step must be a non-negative integer, got ${step}`);
-      }
-      const c = step % count;
-      return perm.slice(c * batchSize, Math.min((c + 1) * batchSize, n));
-    },
-  };
 }
