@@ -3,13 +3,16 @@ import { Rng } from "../kernels/random.js";
 import type { LinearOperator } from "./linearOperator.js";
 import { dot, meanAndError, norm, orthogonalize, randomVector, scaleInPlace, type ProbeDistribution } from "./vector.js";
 
-/** Options of hutchinson. */
+/** Options of hutchinson (and of diagonalEstimate, which draws its probes the same way). */
 export interface HutchinsonOptions {
   /** Number of probe vectors (one product each). */
   readonly probes: number;
   /** Seed or generator. Default 0. */
   readonly seed?: number | Rng;
-  /** Probe entries: ±1 (minimum variance for a fixed matrix, Hutchinson 1989) or normal. Default "rademacher". */
+  /**
+   * Probe entries: ±1 (minimum variance for a fixed matrix, Hutchinson 1989; exact for a diagonal A
+   * in diagonalEstimate) or normal. Default "rademacher".
+   */
   readonly distribution?: ProbeDistribution;
 }
 
@@ -30,12 +33,10 @@ export interface TraceEstimate {
  * sample standard deviation over √m, so it shrinks like 1/√m.
  */
 export function hutchinson(op: LinearOperator, options: HutchinsonOptions): TraceEstimate {
-  const n = requireSquare("hutchinson", op);
-  const probes = checkCount("hutchinson", "probes", options.probes, 1);
-  const rng = toRng(options.seed);
+  const { probes, draw } = probeSource("hutchinson", op, options);
   const samples = new Float64Array(probes);
   for (let i = 0; i < probes; i++) {
-    const z = randomVector(rng, n, options.distribution ?? "rademacher");
+    const z = draw();
     samples[i] = dot(z, op.matvec(z));
   }
   const { mean, standardError } = meanAndError(samples);
@@ -104,15 +105,8 @@ export function hutchPlusPlus(op: LinearOperator, options: HutchPlusPlusOptions)
   return probes >= 2 ? { ...result, standardError } : result;
 }
 
-/** Options of diagonalEstimate. */
-export interface DiagonalOptions {
-  /** Number of probe vectors (one product each). */
-  readonly probes: number;
-  /** Seed or generator. Default 0. */
-  readonly seed?: number | Rng;
-  /** Probe entries. Default "rademacher" (exact for diagonal A). */
-  readonly distribution?: ProbeDistribution;
-}
+/** Options of diagonalEstimate: the same probes as hutchinson's. */
+export type DiagonalOptions = HutchinsonOptions;
 
 /** A Monte Carlo estimate of diag(A) with per-entry standard errors. */
 export interface DiagonalEstimate {
@@ -130,13 +124,11 @@ export interface DiagonalEstimate {
  * Gaussian ones too. Entry i has variance Σ_{j≠i} a_ij² / m with Rademacher probes.
  */
 export function diagonalEstimate(op: LinearOperator, options: DiagonalOptions): DiagonalEstimate {
-  const n = requireSquare("diagonalEstimate", op);
-  const probes = checkCount("diagonalEstimate", "probes", options.probes, 1);
-  const rng = toRng(options.seed);
+  const { n, probes, draw } = probeSource("diagonalEstimate", op, options);
   const mean = new Float64Array(n);
   const m2 = new Float64Array(n);
   for (let s = 1; s <= probes; s++) {
-    const z = randomVector(rng, n, options.distribution ?? "rademacher");
+    const z = draw();
     const az = op.matvec(z);
     // Welford's update per entry: stable running mean and sum of squared deviations.
     for (let i = 0; i < n; i++) {
@@ -149,6 +141,15 @@ export function diagonalEstimate(op: LinearOperator, options: DiagonalOptions): 
   const standardError = new Float64Array(n);
   for (let i = 0; i < n; i++) standardError[i] = probes > 1 ? Math.sqrt(m2[i]! / (probes - 1) / probes) : NaN;
   return { diagonal: mean, standardError, products: probes };
+}
+
+/** The checked size of a square A and probe count, and the seeded draw of one probe: where hutchinson and diagonalEstimate start. */
+function probeSource(who: string, op: LinearOperator, options: HutchinsonOptions): { n: number; probes: number; draw: () => Float64Array } {
+  const n = requireSquare(who, op);
+  const probes = checkCount(who, "probes", options.probes, 1);
+  const rng = toRng(options.seed);
+  const distribution = options.distribution ?? "rademacher";
+  return { n, probes, draw: () => randomVector(rng, n, distribution) };
 }
 
 function toRng(seed: number | Rng | undefined): Rng {
