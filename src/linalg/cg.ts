@@ -1,5 +1,5 @@
 /** @file preconditioned conjugate gradients that report negative curvature instead of failing */
-import { requireSymmetric, type LinearOperator } from "./linearOperator.js";
+import { solveStart, type LinearOperator } from "./linearOperator.js";
 import { axpy, dot, norm } from "./vector.js";
 
 /** Why cg stopped. */
@@ -56,16 +56,10 @@ export interface CgResult {
  * Newton-CG and Hessian-free need), rather than dividing by a non-positive curvature.
  */
 export function cg(op: LinearOperator, b: Float64Array, options: CgOptions = {}): CgResult {
-  const n = requireSymmetric("cg", op);
-  if (b.length !== n) throw new RangeError(`cg: right-hand side has length ${b.length}, operator is ${n}×${n}`);
+  const { n, x, r, bnorm } = solveStart("cg", op, b, options.x0);
   const maxIter = options.maxIter ?? 2 * n;
   const tol = options.tol ?? 1e-10;
-  const precondition = options.preconditioner ?? ((r: Float64Array) => Float64Array.from(r));
-  const x = options.x0 === undefined ? new Float64Array(n) : Float64Array.from(options.x0);
-  if (x.length !== n) throw new RangeError(`cg: x0 has length ${x.length}, operator is ${n}×${n}`);
-  const r = Float64Array.from(b);
-  if (options.x0 !== undefined) axpy(-1, op.matvec(x), r);
-  const bnorm = norm(b);
+  const precondition = options.preconditioner ?? ((v: Float64Array) => Float64Array.from(v));
   let rnorm = norm(r);
   let curvature = Infinity;
   if (rnorm <= tol * bnorm || rnorm === 0) return { x, iterations: 0, residualNorm: rnorm, stop: "converged", curvature };

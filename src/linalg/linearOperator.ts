@@ -1,4 +1,5 @@
 /** @file the LinearOperator contract (scipy's LinearOperator, curvlinops) and its algebra */
+import { axpy, norm } from "./vector.js";
 
 /**
  * A linear map known only through its product v ↦ Av. Solvers (cg, lanczos, hutchinson) see only
@@ -227,4 +228,25 @@ export function requireSymmetric(who: string, op: LinearOperator): number {
   if (rows !== cols) throw new RangeError(`${who}: operator of shape ${describe(op.shape)} is not square`);
   if (!op.symmetric) throw new RangeError(`${who}: operator must be symmetric`);
   return rows;
+}
+
+/** Where a symmetric solver of A·x = b starts (cg, minres). */
+export interface SolveStart {
+  readonly n: number;
+  /** x₀: a copy of the caller's x0, else zeros. */
+  readonly x: Float64Array;
+  /** r₀ = b − A·x₀ (no product when x₀ = 0). */
+  readonly r: Float64Array;
+  readonly bnorm: number;
+}
+
+/** Checks that A is symmetric and b and x0 fit it, and forms x₀, r₀ and ‖b‖. */
+export function solveStart(who: string, op: LinearOperator, b: Float64Array, x0: Float64Array | undefined): SolveStart {
+  const n = requireSymmetric(who, op);
+  if (b.length !== n) throw new RangeError(`${who}: right-hand side has length ${b.length}, operator is ${n}×${n}`);
+  const x = x0 === undefined ? new Float64Array(n) : Float64Array.from(x0);
+  if (x.length !== n) throw new RangeError(`${who}: x0 has length ${x.length}, operator is ${n}×${n}`);
+  const r = Float64Array.from(b);
+  if (x0 !== undefined) axpy(-1, op.matvec(x), r);
+  return { n, x, r, bnorm: norm(b) };
 }

@@ -1,5 +1,5 @@
 /** @file MINRES: minimum-residual Krylov solver for symmetric, possibly indefinite or singular systems */
-import { requireSymmetric, type LinearOperator } from "./linearOperator.js";
+import { solveStart, type LinearOperator } from "./linearOperator.js";
 import { axpy, dot, norm, scaleInPlace } from "./vector.js";
 
 /** Why minres stopped: "breakdown" means the Krylov space closed before tol was met (A singular, b ∉ range A); x is then the least-squares solution over that space. */
@@ -36,15 +36,9 @@ export interface MinresResult {
  * directions W = VR⁻¹. Unlike CG it needs no definiteness.
  */
 export function minres(op: LinearOperator, b: Float64Array, options: MinresOptions = {}): MinresResult {
-  const n = requireSymmetric("minres", op);
-  if (b.length !== n) throw new RangeError(`minres: right-hand side has length ${b.length}, operator is ${n}×${n}`);
+  const { n, x, r: r0, bnorm } = solveStart("minres", op, b, options.x0);
   const maxIter = options.maxIter ?? 5 * n;
   const tol = options.tol ?? 1e-10;
-  const x = options.x0 === undefined ? new Float64Array(n) : Float64Array.from(options.x0);
-  if (x.length !== n) throw new RangeError(`minres: x0 has length ${x.length}, operator is ${n}×${n}`);
-  const r0 = Float64Array.from(b);
-  if (options.x0 !== undefined) axpy(-1, op.matvec(x), r0);
-  const bnorm = norm(b);
   const beta1 = norm(r0);
   if (beta1 <= tol * bnorm || beta1 === 0) return { x, iterations: 0, residualNorm: beta1, stop: "converged" };
 
