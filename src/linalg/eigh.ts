@@ -62,9 +62,7 @@ export function eigh(a: Float64Array, n: number): EighResult {
 /** eigh of the symmetric tridiagonal matrix with diagonal alpha and off-diagonal beta (length n−1). */
 export function eighTridiagonal(alpha: Float64Array, beta: Float64Array): EighResult {
   const n = alpha.length;
-  checkTridiagonal("eighTridiagonal", alpha, beta);
-  const d = Float64Array.from(alpha);
-  const e = Float64Array.from(beta.subarray(0, Math.max(n - 1, 0)));
+  const { d, e } = tridiagonalCopy("eighTridiagonal", alpha, beta);
   const z = new Float64Array(n * n);
   for (let i = 0; i < n; i++) z[i * n + i] = 1;
   tridiagonalQr(d, e, z, n);
@@ -78,9 +76,7 @@ export function eighTridiagonal(alpha: Float64Array, beta: Float64Array): EighRe
  */
 export function tridiagonalRitz(alpha: Float64Array, beta: Float64Array): TridiagonalRitz {
   const n = alpha.length;
-  checkTridiagonal("tridiagonalRitz", alpha, beta);
-  const d = Float64Array.from(alpha);
-  const e = Float64Array.from(beta.subarray(0, Math.max(n - 1, 0)));
+  const { d, e } = tridiagonalCopy("tridiagonalRitz", alpha, beta);
   // Rows 0 and n−1 of the eigenvector matrix, starting from rows 0 and n−1 of I.
   const z = new Float64Array(2 * n);
   if (n > 0) {
@@ -101,11 +97,13 @@ export function tridiagonalRitz(alpha: Float64Array, beta: Float64Array): Tridia
   return { values, first, last };
 }
 
-function checkTridiagonal(who: string, alpha: Float64Array, beta: Float64Array): void {
+/** Checks a tridiagonal matrix and copies it into the diagonal d and off-diagonal e that QR overwrites. */
+function tridiagonalCopy(who: string, alpha: Float64Array, beta: Float64Array): { d: Float64Array; e: Float64Array } {
   const n = alpha.length;
   if (beta.length < n - 1) throw new RangeError(`${who}: need ${n - 1} off-diagonal entries, got ${beta.length}`);
   for (let i = 0; i < n; i++) if (!Number.isFinite(alpha[i]!)) throw new RangeError(`${who}: alpha[${i}] is ${alpha[i]}`);
   for (let i = 0; i < n - 1; i++) if (!Number.isFinite(beta[i]!)) throw new RangeError(`${who}: beta[${i}] is ${beta[i]}`);
+  return { d: Float64Array.from(alpha), e: Float64Array.from(beta.subarray(0, Math.max(n - 1, 0))) };
 }
 
 function sortedPairs(d: Float64Array, z: Float64Array, n: number): EighResult {
