@@ -42,6 +42,18 @@ export const SERIES_COLORS: readonly string[] = [
   "#4c78a8", "#f58518", "#e45756", "#72b7b2", "#54a24b", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", "#bab0ac",
 ];
 
+/** The series' names, in order, after checking they are distinct (colors and legends key on them). */
+export function seriesNames(who: string, series: readonly { readonly name: string }[]): string[] {
+  const names = series.map((s) => s.name);
+  if (new Set(names).size !== names.length) throw new RangeError(`${who}: series names must be distinct`);
+  return names;
+}
+
+/** The color scale that gives the named series the series colors in order. */
+export function seriesColorScale(names: string[]): { domain: string[]; range: string[] } {
+  return { domain: names, range: SERIES_COLORS.slice(0, Math.max(1, names.length)) };
+}
+
 /** Vega-Lite config shared by the charts: font, white background, light grid. */
 export const VEGA_LITE_CONFIG = {
   font: CHART_FONT,

@@ -1,6 +1,6 @@
 /** @file spectral density plots: the smoothed SLQ density with its ±1 standard-error band */
 import type { TopLevelSpec } from "vega-lite";
-import { logAxis, positiveRange, SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
+import { logAxis, positiveRange, seriesColorScale, seriesNames, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** One density curve on its grid, as spectralDensity returns it. */
 export interface DensitySeries {
@@ -32,8 +32,7 @@ export interface DensityChartData extends ChartFrame {
  * a log axis) behind each.
  */
 export function densityChart(data: DensityChartData): ChartSpec {
-  const names = data.series.map((s) => s.name);
-  if (new Set(names).size !== names.length) throw new RangeError("densityChart: series names must be distinct");
+  const names = seriesNames("densityChart", data.series);
   let peak = 0;
   for (const s of data.series) for (let i = 0; i < s.density.length; i++) peak = Math.max(peak, s.density[i]!);
   const logY = data.logY === true;
@@ -61,7 +60,7 @@ export function densityChart(data: DensityChartData): ChartSpec {
     field: "series",
     type: "nominal",
     title: null,
-    scale: { domain: names, range: SERIES_COLORS.slice(0, Math.max(1, names.length)) },
+    scale: seriesColorScale(names),
     legend: names.length > 1 ? { symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } : null,
   } as const;
   const x = { field: "t", type: "quantitative", title: data.xLabel ?? "eigenvalue λ", scale: { zero: false, nice: false } } as const;

@@ -1,6 +1,6 @@
 /** @file stem charts of eigenvalues by rank, one or several series side by side */
 import type { TopLevelSpec } from "vega-lite";
-import { SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
+import { seriesColorScale, seriesNames, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** One named list of eigenvalues (e.g. "GGN, before training"), in the order to draw them. */
 export interface EigenvalueSeries {
@@ -27,8 +27,7 @@ export interface EigenvalueChartData extends ChartFrame {
  * rank); several series stand side by side at each rank.
  */
 export function eigenvalueChart(data: EigenvalueChartData): ChartSpec {
-  const names = data.series.map((s) => s.name);
-  if (new Set(names).size !== names.length) throw new RangeError("eigenvalueChart: series names must be distinct");
+  const names = seriesNames("eigenvalueChart", data.series);
   const rows = data.series.flatMap((s) =>
     Array.from(s.values, (value, i) => ({ series: s.name, rank: i + 1, value })).filter((r) => Number.isFinite(r.value)),
   );
@@ -37,7 +36,7 @@ export function eigenvalueChart(data: EigenvalueChartData): ChartSpec {
     field: "series",
     type: "nominal",
     title: null,
-    scale: { domain: names, range: SERIES_COLORS.slice(0, Math.max(1, names.length)) },
+    scale: seriesColorScale(names),
     legend: several ? {} : null,
   } as const;
   const y = { field: "value", type: "quantitative", title: data.yLabel ?? "eigenvalue λ", scale: { type: data.scale ?? "linear" } } as const;

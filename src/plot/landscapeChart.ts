@@ -1,7 +1,7 @@
 /** @file loss-landscape pictures: a 1-D slice with the quadratic model, and a 2-D filled-contour map with the model's contours */
 import type { Legend, Mark, Spec, Title } from "vega";
 import type { TopLevelSpec } from "vega-lite";
-import { CHART_FONT, SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
+import { CHART_FONT, seriesColorScale, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** A 1-D slice: L(θ + αd) and q(αd) at the same α. */
 export interface Landscape1dData extends ChartFrame {
@@ -58,7 +58,7 @@ export function landscape1dChart(data: Landscape1dData): ChartSpec {
         encoding: {
           x: { field: "alpha", type: "quantitative", title: data.xLabel ?? "α", scale: { zero: false, nice: false } },
           y: { field: "value", type: "quantitative", title: "loss", scale: { zero: false, nice: false, ...domain } },
-          color: { field: "series", type: "nominal", title: null, scale: { domain: names, range: SERIES_COLORS.slice(0, names.length) } },
+          color: { field: "series", type: "nominal", title: null, scale: seriesColorScale(names) },
           strokeDash: { field: "series", type: "nominal", title: null, scale: { domain: names, range: [[1, 0], [6, 4]] } },
         },
       },

@@ -1,6 +1,6 @@
 /** @file line charts of several series (loss against time or epochs), optionally on log axes */
 import type { TopLevelSpec } from "vega-lite";
-import { finitePairs, logAxis, positiveRange, SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
+import { finitePairs, logAxis, positiveRange, seriesColorScale, seriesNames, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** One named series of a line chart. */
 export interface LineSeries {
@@ -29,8 +29,7 @@ export interface LineChartData extends ChartFrame {
  * Non-finite points (a diverged run's NaN loss) are dropped rather than failing the chart.
  */
 export function lineChart(data: LineChartData): ChartSpec {
-  const names = data.series.map((s) => s.name);
-  if (new Set(names).size !== names.length) throw new RangeError("lineChart: series names must be distinct");
+  const names = seriesNames("lineChart", data.series);
   const rows = data.series.flatMap((s) =>
     finitePairs(s.x, s.y)
       .filter((p) => (data.logY !== true || p.y > 0) && (data.logX !== true || p.x > 0))
@@ -50,7 +49,7 @@ export function lineChart(data: LineChartData): ChartSpec {
         field: "series",
         type: "nominal",
         title: null,
-        scale: { domain: names, range: SERIES_COLORS.slice(0, Math.max(1, names.length)) },
+        scale: seriesColorScale(names),
         legend: names.length <= 1 ? null : { symbolType: "stroke", symbolStrokeWidth: 2 },
       },
       strokeDash: {

@@ -1,6 +1,6 @@
 /** @file the Taylor check on log–log axes: |L(θ+td) − q(td)| against t, with the fitted power law */
 import type { TopLevelSpec } from "vega-lite";
-import { logAxis, positiveRange, SERIES_COLORS, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
+import { logAxis, positiveRange, seriesColorScale, vegaLiteFrame, type ChartFrame, type ChartSpec } from "./chart.js";
 
 /** The data of a Taylor-error chart. */
 export interface TaylorChartData extends ChartFrame {
@@ -44,7 +44,7 @@ export function taylorChart(data: TaylorChartData): ChartSpec {
         field: "series",
         type: "nominal",
         title: null,
-        scale: { domain: names, range: SERIES_COLORS.slice(0, names.length) },
+        scale: seriesColorScale(names),
         legend: { symbolType: "stroke", symbolStrokeWidth: 2 },
       },
       strokeDash: { field: "series", type: "nominal", title: null, scale: { domain: names, range: [[1, 0], [6, 4]] } },
