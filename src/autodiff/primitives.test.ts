@@ -141,6 +141,12 @@ function partlyEqual(rng: k.Rng, a: Tensor): Tensor {
   return tensor(d, { shape: a.shape });
 }
 
+/** The inputs of a comparison: a random a and a b that ties with it in about half the entries. */
+function comparisonInputs(rng: k.Rng): Tensor[] {
+  const a = randomTensor(rng, [3, 4]);
+  return [a, partlyEqual(rng, a)];
+}
+
 const SIGMOID = (x: number): number => 1 / (1 + Math.exp(-x));
 const GELU_C = Math.sqrt(2 / Math.PI);
 
@@ -331,20 +337,14 @@ const table: Record<PrimitiveName, GradSpec> = {
   }),
   greater: row(P.greater, undefined, {
     kind: "mask",
-    inputs: (rng) => {
-      const a = randomTensor(rng, [3, 4]);
-      return [a, partlyEqual(rng, a)];
-    },
+    inputs: comparisonInputs,
     wrt: [0, 1],
     call: ([a, b]) => a!.greater(b!),
     reference: binaryRef((x, y) => (x > y ? 1 : 0)),
   }),
   equal: row(P.equal, undefined, {
     kind: "mask",
-    inputs: (rng) => {
-      const a = randomTensor(rng, [3, 4]);
-      return [a, partlyEqual(rng, a)];
-    },
+    inputs: comparisonInputs,
     wrt: [0, 1],
     call: ([a, b]) => a!.equal(b!),
     reference: binaryRef((x, y) => (x === y ? 1 : 0)),
