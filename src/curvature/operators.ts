@@ -5,7 +5,7 @@ import type { OutputCurvature } from "../nn/engine.js";
 import { outputScores, sampleModelTargets } from "../nn/outputScores.js";
 import type { EmpiricalRisk } from "./empiricalRisk.js";
 import { kfacOperator } from "./kfac.js";
-import { riskOperator, riskOutputs } from "./riskLoop.js";
+import { riskOperator, riskOperatorOnCopy, riskOutputsOnCopy, riskParams } from "./riskLoop.js";
 
 /** Which curvature matrix. */
 export type CurvatureKind = "hessian" | "ggn" | "fisher" | "kfac";
@@ -61,14 +61,15 @@ export function fisherOperator(risk: EmpiricalRisk, theta: Float64Array, options
   const samples = options.type === "mc" ? Math.max(1, Math.trunc(options.samples ?? 1)) : 1;
   // per batch, per sample: the output gradients s, fixed at construction
   const rng = new Rng(options.seed ?? 0);
-  const outputs = riskOutputs(risk, theta);
+  const th = riskParams(risk, theta);
+  const outputs = riskOutputsOnCopy(risk, th);
   const middles: OutputCurvature[] = risk.batches.map((batch, i) => {
     const y = outputs[i]!;
     const targetsOf = (): typeof y => (options.type === "empirical" ? batch.targets : sampleModelTargets(loss, y, batch.targets, batch.rows, width, rng));
     const scores = Array.from({ length: samples }, () => outputScores(loss, y, targetsOf(), batch.rows, width));
     return { kind: "outerProducts", scores };
   });
-  return sandwichOperator(risk, theta, (i) => middles[i]!);
+  return riskOperatorOnCopy(risk, th, (engine, at, batch, i, v, out, opts) => engine.sandwichProduct(at, batch, v, out, middles[i]!, opts));
 }
 
 /**

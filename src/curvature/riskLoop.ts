@@ -137,8 +137,16 @@ export function riskParams(risk: EmpiricalRisk, theta: Float64Array): TypedArray
  * after the first skip the forward pass (nothing else writes the copy).
  */
 export function riskOperator(risk: EmpiricalRisk, theta: Float64Array, product: CurvatureBatchProduct): LinearOperator {
-  const th = riskParams(risk, theta);
-  const p = theta.length;
+  return riskOperatorOnCopy(risk, riskParams(risk, theta), product);
+}
+
+/**
+ * riskOperator on a θ copy the caller made with riskParams and will never write: an operator that
+ * needs the network's outputs at θ first (the Fisher's scores) computes them on this same array, so
+ * with one batch its first product reuses that forward pass.
+ */
+export function riskOperatorOnCopy(risk: EmpiricalRisk, th: TypedArray, product: CurvatureBatchProduct): LinearOperator {
+  const p = th.length;
   const reuseForward = risk.batches.length === 1;
   return {
     shape: [p, p],
@@ -153,7 +161,11 @@ export function riskOperator(risk: EmpiricalRisk, theta: Float64Array, product: 
 
 /** The network's outputs on every batch at θ (engine dtype), in batch order. */
 export function riskOutputs(risk: EmpiricalRisk, theta: Float64Array): TypedArray[] {
-  const th = riskParams(risk, theta);
+  return riskOutputsOnCopy(risk, riskParams(risk, theta));
+}
+
+/** riskOutputs at a riskParams copy of θ (see riskOperatorOnCopy). */
+export function riskOutputsOnCopy(risk: EmpiricalRisk, th: TypedArray): TypedArray[] {
   const engine = riskEngine(risk);
   return risk.batches.map((batch) => engine.outputs(th, batch));
 }
