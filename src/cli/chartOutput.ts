@@ -5,9 +5,13 @@ import { writeFileAtomic, type RenderedChart } from "../node.js";
 // a type alias, not an interface, so Object.values(files) is string[] (interfaces get no implicit index signature)
 export type ChartFiles = { readonly svg: string; readonly png: string; readonly json: string };
 
-/** The output paths for a prefix. */
+/**
+ * The output paths for a prefix. A prefix that already ends in one of the three extensions
+ * (`--out d.png`) loses it, so the files are d.png, d.svg and d.json rather than d.png.png.
+ */
 export function chartFiles(prefix: string): ChartFiles {
-  return { svg: `${prefix}.svg`, png: `${prefix}.png`, json: `${prefix}.json` };
+  const base = prefix.replace(/\.(svg|png|json)$/i, "");
+  return { svg: `${base}.svg`, png: `${base}.png`, json: `${base}.json` };
 }
 
 /** Writes the chart and the result (the same JSON `--json` prints), each file atomically. */

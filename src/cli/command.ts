@@ -1,5 +1,5 @@
 /** @file the shape every CLI command has, its errors and exit codes, and flag parsers */
-import { InvalidArgumentError, type Command } from "commander";
+import type { Command } from "commander";
 
 /** Documented exit codes. */
 export const EXIT = {
@@ -42,7 +42,7 @@ export interface CommandSpec<Options, Result> {
   readonly summary: string;
   readonly examples: readonly string[];
   configure(cmd: Command): void;
-  run(options: Options, io: Io): Promise<Result>;
+  run(options: Options, io: Io, given: GivenFlags): Promise<Result>;
   format(result: Result): string;
 }
 
@@ -52,34 +52,15 @@ export interface AnyCommand {
   readonly summary: string;
   readonly examples: readonly string[];
   configure(cmd: Command): void;
-  run(options: never, io: Io): Promise<unknown>;
+  run(options: never, io: Io, given: GivenFlags): Promise<unknown>;
   format(result: never): string;
 }
 
-/** A flag parser for one of a fixed set of values. */
-export function choice<T extends string>(values: readonly T[]): (raw: string) => T {
-  return (raw) => {
-    if (!(values as readonly string[]).includes(raw)) throw new InvalidArgumentError(`expected one of ${values.join(", ")}`);
-    return raw as T;
-  };
-}
+/** The flag parsers, re-exported so commands keep one import for their shape and their flags. */
+export { choice, decimal, integer, positive, real, seed } from "./flags.js";
 
-/** A flag parser for integers ≥ min. */
-export function integer(min: number): (raw: string) => number {
-  return (raw) => {
-    const n = Number(raw);
-    if (raw.trim() === "" || !Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected an integer ≥ ${min}`);
-    return n;
-  };
-}
-
-/** A flag parser for finite numbers ≥ min (and, if given, ≤ max). */
-export function real(min: number, max = Infinity): (raw: string) => number {
-  return (raw) => {
-    const n = Number(raw);
-    if (raw.trim() === "" || !Number.isFinite(n) || n < min || n > max) {
-      throw new InvalidArgumentError(`expected a number in [${min}, ${max === Infinity ? "∞" : max}]`);
-    }
-    return n;
-  };
-}
+/**
+ * The option keys (camelCase) the user typed, as opposed to defaults: a command warns about or
+ * refuses flags that do not apply only when they were given.
+ */
+export type GivenFlags = ReadonlySet<string>;

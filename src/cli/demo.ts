@@ -27,7 +27,7 @@ import {
   type SpectrumReport,
   type TrainState,
 } from "../node.js";
-import { integer, real, type CommandSpec, type Io } from "./command.js";
+import { integer, real, seed, type CommandSpec, type Io } from "./command.js";
 import { imageGridPng } from "./digitGrid.js";
 import { progress } from "./progress.js";
 import { renderDemoReport, type DemoReport, type OptimizerRun, type SpectrumSummary } from "./demoReport.js";
@@ -155,7 +155,7 @@ export const demoCommand: CommandSpec<DemoOptions, DemoReport> = {
       .addOption(new Option("--train-size <n>", "training digits (default 2,000; 8,000 with --full)").argParser(integer(10)))
       .addOption(new Option("--test-size <n>", "test digits").argParser(integer(10)).default(500))
       .addOption(new Option("--analysis-cases <n>", "digits the curvature is measured on").argParser(integer(10)).default(200))
-      .addOption(new Option("--seed <n>", "seed").argParser(integer(0)).default(0));
+      .addOption(new Option("--seed <n>", "seed").argParser(seed).default(0));
   },
   async run(o, io: Io) {
     const outDir = resolve(o.out);

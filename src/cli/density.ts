@@ -2,7 +2,7 @@
 import { Option } from "commander";
 import { curvatureOperator, CURVATURE_KINDS, linalg, type CurvatureKind, type DType } from "../node.js";
 import { chartFiles, writeChartOutputs } from "./chartOutput.js";
-import { choice, integer, real, type CommandSpec } from "./command.js";
+import { choice, integer, positive, seed, type CommandSpec } from "./command.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
 
@@ -45,6 +45,9 @@ export interface DensityResult {
   readonly files: { readonly svg: string; readonly png: string; readonly json: string };
 }
 
+/** More grid points than a plot has pixels only costs memory (a 10¹⁰-point grid is 80 GB). */
+const MAX_GRID = 100_000;
+
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** `hessian-lab density`: SLQ spectral density → PREFIX.svg, PREFIX.png, PREFIX.json. */
@@ -63,10 +66,10 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
       .addOption(new Option("--curvature <kind>", "curvature matrix").argParser(choice(CURVATURE_KINDS)).default("hessian"))
       .addOption(new Option("--probes <n>", "Rademacher probes (one Lanczos run each)").argParser(integer(1)).default(10))
       .addOption(new Option("--steps <n>", "Lanczos steps per probe (capped at the parameter count)").argParser(integer(1)).default(40))
-      .addOption(new Option("--grid <n>", "grid points of the smoothed density").argParser(integer(2)).default(512))
-      .addOption(new Option("--sigma <width>", "Gaussian smoothing width (default 1% of the spectrum's range)").argParser(real(Number.MIN_VALUE)))
+      .addOption(new Option("--grid <n>", "grid points of the smoothed density").argParser(integer(2, MAX_GRID)).default(512))
+      .addOption(new Option("--sigma <width>", "Gaussian smoothing width (default 1% of the spectrum's range)").argParser(positive()))
       .addOption(new Option("--log", "logarithmic density axis (shows the outliers)"))
-      .addOption(new Option("--seed <n>", "seed of the probes").argParser(integer(0)).default(0))
+      .addOption(new Option("--seed <n>", "seed of the probes").argParser(seed).default(0))
       .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },

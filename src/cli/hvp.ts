@@ -1,7 +1,7 @@
 /** @file `hessian-lab hvp`: one curvature-vector product, written as a model-shaped vector file */
 import { Option } from "commander";
 import { curvatureOperator, CURVATURE_KINDS, norm, readVector, writeVector, type CurvatureKind, type DType } from "../node.js";
-import { choice, integer, type CommandSpec } from "./command.js";
+import { choice, integer, seed, type CommandSpec } from "./command.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 
 interface HvpOptions {
@@ -45,7 +45,7 @@ export const hvpCommand: CommandSpec<HvpOptions, HvpResult> = {
       .requiredOption("--out <file>", "where to write the product (model-shaped vector file)")
       .addOption(new Option("--dtype <dtype>", "compute and output dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
       .addOption(new Option("--fisher <type>", "Fisher flavour: Monte-Carlo (true) or empirical").argParser(choice(["mc", "empirical"] as const)).default("mc"))
-      .addOption(new Option("--seed <n>", "seed of the Monte-Carlo Fisher targets").argParser(integer(0)).default(0))
+      .addOption(new Option("--seed <n>", "seed of the Monte-Carlo Fisher targets").argParser(seed).default(0))
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },
   async run(options) {

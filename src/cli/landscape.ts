@@ -1,7 +1,7 @@
 /** @file `hessian-lab landscape`: a 1-D or 2-D loss-landscape slice with the quadratic model, as SVG, PNG and JSON */
-import { InvalidArgumentError, Option } from "commander";
+import { Option } from "commander";
 import { CURVATURE_KINDS, lossLandscape, norm, riskValueAndGrad, type CurvatureKind, type DType, type LandscapeDirections } from "../node.js";
-import { choice, CliError, EXIT, integer, type CommandSpec } from "./command.js";
+import { choice, CliError, EXIT, integer, positive, seed, type CommandSpec } from "./command.js";
 import { chartFiles, writeChartOutputs } from "./chartOutput.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
@@ -49,12 +49,6 @@ export interface LandscapeResult {
   readonly files: { readonly svg: string; readonly png: string; readonly json: string };
 }
 
-function positive(raw: string): number {
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number");
-  return n;
-}
-
 function rows(grid: Float64Array, width: number, dims: 1 | 2): number[] | number[][] {
   if (dims === 1) return Array.from(grid);
   return Array.from({ length: grid.length / width }, (_, r) => Array.from(grid.subarray(r * width, (r + 1) * width)));
@@ -79,10 +73,10 @@ export const landscapeCommand: CommandSpec<LandscapeCliOptions, LandscapeResult>
           .default("eigen"),
       )
       .addOption(new Option("--dims <n>", "1: a line; 2: a contour map").argParser((raw) => Number(choice(["1", "2"] as const)(raw)) as 1 | 2).default(1))
-      .addOption(new Option("--range <r>", "α, β ∈ [−r, r] (parameter-space units for eigen, fractions of each unit's weight norm for random)").argParser(positive).default(1))
+      .addOption(new Option("--range <r>", "α, β ∈ [−r, r] (parameter-space units for eigen, fractions of each unit's weight norm for random)").argParser(positive()).default(1))
       .addOption(new Option("--points <n>", "grid points per axis (default 41 in 1-D, 21 in 2-D; odd puts one on θ)").argParser(integer(3)))
       .addOption(new Option("--curvature <kind>", "whose eigenvectors, with --directions eigen (the overlay always uses the Hessian)").argParser(choice(CURVATURE_KINDS)).default("hessian"))
-      .addOption(new Option("--seed <n>", "seed of the random directions and Lanczos start").argParser(integer(0)).default(0))
+      .addOption(new Option("--seed <n>", "seed of the random directions and Lanczos start").argParser(seed).default(0))
       .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },

@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { ContractError, DatasetError, installBackend, SafetensorsError, ShapeError } from "../node.js";
 import { CliError, EXIT, type Io } from "./command.js";
 import { commands } from "./commands.js";
+import { choicesOf } from "./flags.js";
 
 const io: Io = {
   out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
@@ -26,8 +27,20 @@ Exit codes:
   130  interrupted (SIGINT/SIGTERM); a command with --checkpoint saves first
 `;
 
+/**
+ * Commander's own errors in our format: `hessian-lab: …` on one line, like every other error
+ * (commander writes `error: …` and puts its did-you-mean suggestion on a second line).
+ */
+function commanderMessage(text: string): string {
+  const oneLine = text.trim().replace(/^error: /, "").replace(/\s*\n\s*\(Did you mean/g, " (did you mean").replace(/\s*\n\s*/g, " ");
+  // "option '--lr <rate>' argument '0' is invalid. expected …" → "--lr 0: expected …"
+  const invalid = /^option '(-[^' ]+)[^']*' argument '(.*)' is invalid\. (.*)$/s.exec(oneLine);
+  return `hessian-lab: ${invalid === null ? oneLine : `${invalid[1]} ${invalid[2]}: ${invalid[3]}`}\n`;
+}
+
 function build(debug: boolean): Command {
   const program = new Command("hessian-lab")
+    .configureOutput({ outputError: (text, write) => write(commanderMessage(text)) })
     .description("Exact curvature (Hessian, Gauss-Newton, Fisher) of neural-network losses and second-order optimizers.")
     .version(version())
     .addOption(new Option("--debug", "print stack traces on errors"))
@@ -37,15 +50,21 @@ function build(debug: boolean): Command {
   for (const spec of commands) {
     const cmd = program.command(spec.name).description(spec.summary);
     spec.configure(cmd);
+    // every choice flag lists its values in --help (commander shows argChoices; our parser keeps its message)
+    for (const option of cmd.options) {
+      const values = choicesOf(option.parseArg);
+      if (values !== undefined) option.argChoices = [...values];
+    }
     cmd
       .option("--json", "print the result as JSON on stdout (and nothing else)")
       .option("--quiet", "no progress output on stderr")
       .addOption(new Option("--debug", "print stack traces on errors"))
       .addHelpText("after", `\nExamples:\n${spec.examples.map((e) => `  $ ${e}`).join("\n")}\n${EXIT_CODES_HELP}`)
       .exitOverride()
-      .action(async (options: Record<string, unknown>) => {
+      .action(async (options: Record<string, unknown>, command: Command) => {
         const quiet = options.quiet === true || options.json === true ? { ...io, err: () => undefined } : io;
-        const result = await spec.run(options as never, options.quiet === true ? quiet : io);
+        const given = new Set(Object.keys(options).filter((key) => command.getOptionValueSource(key) === "cli"));
+        const result = await spec.run(options as never, options.quiet === true ? quiet : io, given);
         io.out(options.json === true ? JSON.stringify(result, null, 2) : spec.format(result as never));
       });
   }

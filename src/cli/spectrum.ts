@@ -1,7 +1,7 @@
 /** @file `hessian-lab spectrum`: extreme eigenvalues, trace, condition and critical-point class of a curvature matrix */
 import { Option } from "commander";
 import { analyzeSpectrum, curvatureOperator, CURVATURE_KINDS, norm, riskValueAndGrad, type CurvatureKind, type DType } from "../node.js";
-import { choice, CliError, EXIT, integer, type CommandSpec } from "./command.js";
+import { choice, CliError, EXIT, integer, seed, type CommandSpec } from "./command.js";
 import { loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
 
@@ -78,7 +78,7 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
       .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
       .addOption(new Option("--trace-probes <n>", "Hutchinson probes for the trace (0: skip)").argParser(integer(0)).default(20))
       .addOption(new Option("--density-probes <n>", "SLQ probes for the negative-eigenvalue fraction (0: skip)").argParser(integer(0)).default(0))
-      .addOption(new Option("--seed <n>", "seed of the start and probe vectors and of the Monte-Carlo Fisher targets").argParser(integer(0)).default(0))
+      .addOption(new Option("--seed <n>", "seed of the start and probe vectors and of the Monte-Carlo Fisher targets").argParser(seed).default(0))
       .addOption(
         new Option("--method <method>", "eigensolver: dense (all p eigenvalues, p products + O(p³)), lanczos, or auto (dense when p ≤ 2000)")
           .argParser(choice(["auto", "dense", "lanczos"] as const))

@@ -1,5 +1,5 @@
 /** @file `hessian-lab taylor`: the quadratic model q(δ) = L + gᵀδ + ½δᵀHδ against the loss along a direction, and the order of its error */
-import { InvalidArgumentError, Option } from "commander";
+import { Option } from "commander";
 import {
   curvatureOperator,
   CURVATURE_KINDS,
@@ -13,7 +13,7 @@ import {
   type CurvatureKind,
   type DType,
 } from "../node.js";
-import { choice, CliError, EXIT, integer, type CommandSpec } from "./command.js";
+import { choice, CliError, EXIT, integer, positive, seed, type CommandSpec } from "./command.js";
 import { chartFiles, writeChartOutputs } from "./chartOutput.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
@@ -57,11 +57,6 @@ export interface TaylorResult {
   readonly files: { readonly svg: string; readonly png: string; readonly json: string } | null;
 }
 
-function positive(raw: string): number {
-  const n = Number(raw);
-  if (raw.trim() === "" || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("expected a positive number");
-  return n;
-}
 
 /** `hessian-lab taylor`: the Taylor check as a table and fitted order, optionally plotted. */
 export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
@@ -81,10 +76,10 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
           .default("eigen"),
       )
       .addOption(new Option("--curvature <kind>", "the matrix in the quadratic model").argParser(choice(CURVATURE_KINDS)).default("hessian"))
-      .addOption(new Option("--min-step <t>", "smallest step length (the direction has unit length)").argParser(positive).default(1e-4))
-      .addOption(new Option("--max-step <t>", "largest step length").argParser(positive).default(0.1))
+      .addOption(new Option("--min-step <t>", "smallest step length (the direction has unit length)").argParser(positive()).default(1e-4))
+      .addOption(new Option("--max-step <t>", "largest step length").argParser(positive()).default(0.1))
       .addOption(new Option("--steps <n>", "step lengths, log-spaced between the two").argParser(integer(2)).default(13))
-      .addOption(new Option("--seed <n>", "seed of the random direction and the Lanczos start").argParser(integer(0)).default(0))
+      .addOption(new Option("--seed <n>", "seed of the random direction and the Lanczos start").argParser(seed).default(0))
       .addOption(new Option("--out <prefix>", "also plot the error against t: PREFIX.svg, PREFIX.png, PREFIX.json"))
       .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));

@@ -3,8 +3,12 @@ import { Option } from "commander";
 import {
   BatchSampler,
   checkpointPath,
+  DEFAULT_GRADIENT_TOLERANCE,
+  DEFAULT_RELATIVE_TOLERANCE,
   DENSE_PARAMETER_LIMIT,
+  ACTIVATIONS,
   INITIALIZERS,
+  LOSSES,
   norm,
   readCheckpoint,
   riskValueAndGrad,
@@ -14,25 +18,44 @@ import {
   writeModel,
   type BatchSamplerState,
   type CheckpointValue,
+  type Activation,
   type DType,
   type Initializer,
+  type LossName,
   type IterationRecord,
   type TrainState,
   type TrainStop,
 } from "../node.js";
 import { stat } from "node:fs/promises";
-import { choice, CliError, EXIT, integer, real, type CommandSpec } from "./command.js";
+import { choice, CliError, EXIT, integer, positive, real, seed, type CommandSpec } from "./command.js";
 import { checkOutputPath } from "./inputs.js";
 import { progress } from "./progress.js";
-import { makeOptimizer, OPTIMIZERS, parseArch, resolveData, resolveNetwork, trainProblem, type OptimizerName } from "./trainSetup.js";
+import {
+  batchSizeFor,
+  checkOptimizerFlags,
+  DEFAULT_BATCH_SIZE,
+  FULL_BATCH_OPTIMIZERS,
+  makeOptimizer,
+  NETWORK_DEFAULTS,
+  optimizerDefaultsHelp,
+  OPTIMIZERS,
+  parseArch,
+  resolveData,
+  resolveNetwork,
+  trainProblem,
+  type OptimizerName,
+} from "./trainSetup.js";
+
+const CURVATURES = ["ggn", "hessian", "fisher"] as const;
+const DTYPES = ["float32", "float64"] as const;
 
 interface TrainOptions {
   readonly model?: string;
   readonly preset?: "curves" | "mnist" | "faces";
   readonly arch?: number[];
-  readonly hidden: string;
-  readonly loss: string;
-  readonly init: Initializer;
+  readonly hidden?: Activation;
+  readonly loss?: LossName;
+  readonly init?: Initializer;
   readonly data?: string;
   readonly dataset?: "mnist" | "curves";
   readonly trainSize?: number;
@@ -41,12 +64,14 @@ interface TrainOptions {
   readonly lr?: number;
   readonly damping?: number;
   readonly curvature?: "ggn" | "hessian" | "fisher";
-  readonly batchSize: number;
+  readonly batchSize?: number;
   readonly curvatureBatchSize?: number;
   readonly maxIter?: number;
   readonly maxEpochs?: number;
   readonly maxSeconds?: number;
   readonly evalEvery: number;
+  readonly gtol: number;
+  readonly ftol: number;
   readonly seed: number;
   readonly dtype: DType;
   readonly out?: string;
@@ -65,6 +90,8 @@ export interface TrainResultJson {
   readonly iterations: number;
   readonly seconds: number;
   readonly stop: TrainStop;
+  /** Why it stopped, in a sentence with the numbers. */
+  readonly stop_reason: string;
   readonly optimizer: OptimizerName;
   readonly parameters: number;
   readonly cases: number;
@@ -74,19 +101,19 @@ export interface TrainResultJson {
 }
 
 /** The flags a checkpoint must agree with to be resumed (budgets and outputs may change). */
-function fingerprint(o: TrainOptions, parameters: number): Record<string, string | number> {
+function fingerprint(o: TrainOptions, parameters: number, batchSize: number): Record<string, string | number> {
   return {
     model: o.model ?? o.preset ?? (o.arch ?? []).join("-"),
-    hidden: o.hidden,
-    loss: o.loss,
-    init: o.init,
+    hidden: o.hidden ?? NETWORK_DEFAULTS.hidden,
+    loss: o.loss ?? NETWORK_DEFAULTS.loss,
+    init: o.init ?? NETWORK_DEFAULTS.init,
     data: o.data ?? o.dataset ?? "",
     trainSize: o.trainSize ?? -1,
     optimizer: o.optimizer,
     lr: o.lr ?? -1,
     damping: o.damping ?? -1,
     curvature: o.curvature ?? "",
-    batchSize: o.batchSize,
+    batchSize,
     curvatureBatchSize: o.curvatureBatchSize ?? -1,
     seed: o.seed,
     dtype: o.dtype,
@@ -123,35 +150,47 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
       .option("--model <file>", "start from a model file")
       .addOption(new Option("--preset <name>", "Martens (2010) autoencoder").argParser(choice(["curves", "mnist", "faces"] as const)))
       .addOption(new Option("--arch <sizes>", "layer sizes, e.g. 784-256-32-256-784").argParser(parseArch))
-      .option("--hidden <activation>", "hidden activation with --arch", "sigmoid")
-      .option("--loss <loss>", "loss with --arch: mse, sigmoid_cross_entropy, softmax_cross_entropy", "sigmoid_cross_entropy")
-      .addOption(new Option("--init <scheme>", "initializer (not with --model)").argParser(choice(INITIALIZERS)).default("martens-sparse"))
+      .addOption(new Option("--hidden <activation>", `hidden activation with --arch (default: ${NETWORK_DEFAULTS.hidden})`).argParser(choice(ACTIVATIONS)))
+      .addOption(new Option("--loss <loss>", `loss with --arch (default: ${NETWORK_DEFAULTS.loss})`).argParser(choice(LOSSES)))
+      .addOption(new Option("--init <scheme>", `initializer with --arch or --preset (default: ${NETWORK_DEFAULTS.init})`).argParser(choice(INITIALIZERS)))
       .option("--data <file>", "training data file (safetensors)")
       .addOption(new Option("--dataset <name>", "built-in data set").argParser(choice(["mnist", "curves"] as const)))
       .addOption(new Option("--train-size <n>", "use the first N training cases").argParser(integer(1)))
       .addOption(new Option("--test-size <n>", "use the first N test cases").argParser(integer(1)))
       .addOption(new Option("--optimizer <name>", "optimizer").argParser(choice(OPTIMIZERS)).default("hf"))
-      .addOption(new Option("--lr <rate>", "learning rate (first-order, K-FAC, natural)").argParser(real(0)))
-      .addOption(new Option("--damping <λ>", "initial damping (HF, Newton, K-FAC, natural)").argParser(real(0)))
-      .addOption(new Option("--curvature <kind>", "HF curvature").argParser(choice(["ggn", "hessian", "fisher"] as const)))
-      .addOption(new Option("--batch-size <n>", "minibatch size").argParser(integer(1)).default(256))
+      .addOption(new Option("--lr <rate>", "learning rate (first-order, K-FAC, natural; defaults below)").argParser(positive()))
+      .addOption(new Option("--damping <λ>", "initial damping λ (HF, Newton, K-FAC, natural; defaults below)").argParser(real(0)))
+      .addOption(new Option("--curvature <kind>", "curvature matrix of newton, newton-cg, hf (fisher: the empirical Fisher)").argParser(choice(CURVATURES)))
+      .addOption(new Option("--batch-size <n>", `minibatch size (default: all cases for ${FULL_BATCH_OPTIMIZERS.join(", ")}; ${DEFAULT_BATCH_SIZE} otherwise)`).argParser(integer(1)))
       .addOption(new Option("--curvature-batch-size <n>", "curvature minibatch (cycles through the batch)").argParser(integer(1)))
       .addOption(new Option("--max-iter <n>", "iteration budget").argParser(integer(0)))
       .addOption(new Option("--max-epochs <n>", "epoch budget").argParser(real(0)))
       .addOption(new Option("--max-seconds <s>", "wall-clock budget (not reproducible across resumes)").argParser(real(0)))
+      .addOption(
+        new Option("--gtol <g>", "converged when ‖∇L‖ ≤ g before a step (whole-batch runs only; 0: off)").argParser(real(0)).default(DEFAULT_GRADIENT_TOLERANCE),
+      )
+      .addOption(
+        new Option("--ftol <f>", "converged when a step changes L by ≤ f·max(|L|, 1) (whole-batch runs only; 0: off)").argParser(real(0)).default(DEFAULT_RELATIVE_TOLERANCE, "10·ε ≈ 2.2e-15"),
+      )
       .addOption(new Option("--eval-every <n>", "evaluate the whole training/test set every N iterations (0: end only)").argParser(integer(0)).default(0))
-      .addOption(new Option("--seed <n>", "seed (initialization, data order, Monte-Carlo draws)").argParser(integer(0)).default(0))
-      .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float32"))
+      .addOption(new Option("--seed <n>", "seed (initialization, data order, Monte-Carlo draws)").argParser(seed).default(0))
+      .addOption(
+        new Option("--dtype <dtype>", "compute dtype (float32 for speed; the analysis commands default to float64, the precision their derivative checks need)")
+          .argParser(choice(DTYPES))
+          .default("float32"),
+      )
       .option("--out <file>", "write the trained model here (atomically, only on success)")
       .option("--checkpoint <dir>", "write the full training state here (atomically)")
       .addOption(new Option("--checkpoint-every <n>", "checkpoint every N iterations (and on SIGINT/SIGTERM)").argParser(integer(1)).default(10))
-      .option("--resume", "continue from the checkpoint in --checkpoint (bit-identical to an uninterrupted run)");
+      .option("--resume", "continue from the checkpoint in --checkpoint (bit-identical to an uninterrupted run)")
+      .addHelpText("after", optimizerDefaultsHelp());
   },
-  async run(o, io) {
+  async run(o, io, given) {
     if (o.maxIter === undefined && o.maxEpochs === undefined && o.maxSeconds === undefined) {
       throw new CliError("give a budget: --max-iter, --max-epochs or --max-seconds", EXIT.usage);
     }
     if (o.resume === true && o.checkpoint === undefined) throw new CliError("--resume needs --checkpoint DIR", EXIT.usage);
+    checkOptimizerFlags(o, given, io.err);
     if (o.out !== undefined) await checkOutputPath(o.out);
     if (o.checkpoint !== undefined) await checkCheckpointDir(o.checkpoint);
     const { net, theta } = await resolveNetwork(o);
@@ -164,7 +203,11 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
     const { train, test } = await resolveData(o, net, o.dtype);
     const problem = trainProblem(net, train, test, o.dtype);
     const transform = makeOptimizer(o);
-    const config = fingerprint(o, theta.length);
+    const batchSize = batchSizeFor(o.optimizer, o.batchSize, problem.cases);
+    const config = fingerprint(o, theta.length, batchSize);
+    if (batchSize < problem.cases && (given.has("gtol") || given.has("ftol"))) {
+      io.err(`train: --gtol and --ftol are checked on whole-batch runs only (this one takes ${batchSize} of ${problem.cases} cases per step); ignored\n`);
+    }
 
     let resumeFrom: TrainState<unknown, BatchSamplerState> | undefined;
     if (o.resume === true && o.checkpoint !== undefined) {
@@ -173,7 +216,8 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
       else resumeFrom = checkResumable(saved, config, checkpointPath(o.checkpoint));
     }
 
-    const sampler = new BatchSampler({ n: problem.cases, batchSize: Math.min(o.batchSize, problem.cases), seed: o.seed });
+    // a full batch in a fixed order: the deterministic methods then see the same objective, to the bit, every iteration
+    const sampler = new BatchSampler({ n: problem.cases, batchSize, seed: o.seed, shuffle: batchSize < problem.cases });
     const controller = new AbortController();
     const onSignal = (): void => controller.abort();
     process.once("SIGINT", onSignal);
@@ -191,6 +235,8 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
         seed: o.seed,
         evalEvery: o.evalEvery,
         checkpointEvery: o.checkpointEvery,
+        gradientTolerance: o.gtol,
+        relativeTolerance: o.ftol,
         signal: controller.signal,
         ...(o.curvatureBatchSize === undefined ? {} : { curvatureBatchSize: o.curvatureBatchSize }),
         ...(o.maxIter === undefined ? {} : { maxIterations: o.maxIter }),
@@ -209,7 +255,7 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
           EXIT.interrupted,
         );
       }
-      if (result.stop === "nonFinite") io.err(`train: stopped at iteration ${result.state.iteration}: the step made the parameters non-finite (the last finite state is kept)\n`);
+      if (result.stop === "nonFinite" || result.stop === "stalled") io.err(`train: stopped at iteration ${result.state.iteration}: ${result.detail}\n`);
       const params = result.state.params;
       if (o.out !== undefined) await writeModel(o.out, net, params, o.dtype);
       const { grad } = riskValueAndGrad(problem.trainRisk, params);
@@ -221,6 +267,7 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
         iterations: result.state.iteration,
         seconds: result.state.seconds,
         stop: result.stop,
+        stop_reason: result.detail,
         optimizer: o.optimizer,
         parameters: params.length,
         cases: problem.cases,
@@ -235,7 +282,8 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
   },
   format(r) {
     return [
-      `${r.optimizer}: ${r.iterations} iterations in ${r.seconds.toFixed(1)} s (${r.stop})${r.resumed_from === null ? "" : `, resumed from iteration ${r.resumed_from}`}`,
+      `${r.optimizer}: ${r.iterations} iterations in ${r.seconds.toFixed(1)} s${r.resumed_from === null ? "" : `, resumed from iteration ${r.resumed_from}`}`,
+      `stopped (${r.stop}): ${r.stop_reason}`,
       `training loss ${r.final_loss.toPrecision(6)} over ${r.cases} cases${r.test_loss === null ? "" : `, test loss ${r.test_loss.toPrecision(6)}`}`,
       `squared error per case ${r.reconstruction_error.toPrecision(6)}, ‖∇L‖ ${r.grad_norm.toExponential(3)}`,
       ...(r.out === null ? [] : [`wrote ${r.out}`]),

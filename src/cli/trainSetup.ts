@@ -8,8 +8,6 @@ import {
   empiricalRisk,
   hessianFree,
   initialize,
-  isActivation,
-  isLoss,
   kfac,
   lbfgs,
   loadCurves,
@@ -24,9 +22,11 @@ import {
   readModel,
   sgd,
   takeRows,
+  type Activation,
   type Dataset,
   type DType,
   type Initializer,
+  type LossName,
   type Network,
   type TrainProblem,
   type Transform,
@@ -39,7 +39,55 @@ export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adam", "adamw", "newt
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** Default learning rates, in the scale of PyTorch's mean reductions. */
-const DEFAULT_LR: Partial<Record<OptimizerName, number>> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adam: 1e-3, adamw: 1e-3, kfac: 0.1, natural: 0.1 };
+export const DEFAULT_LR: Readonly<Partial<Record<OptimizerName, number>>> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adam: 1e-3, adamw: 1e-3, kfac: 0.1, natural: 0.1 };
+
+/**
+ * Default initial damping λ. HF's defaults to 1e-2 rather than Martens' 45 because our losses are
+ * PyTorch means (over pixels too), about 1/d_out of his sums (see optim/hessianFree.ts); Newton's 0
+ * is pure Newton while the quadratic model predicts well (λ grows when it does not).
+ */
+export const DEFAULT_DAMPING: Readonly<Partial<Record<OptimizerName, number>>> = { newton: 0, hf: 1e-2, kfac: 1e-2, natural: 1e-2 };
+
+/** The curvature matrices `--curvature` may pick for each optimizer that takes one (the first is the default). */
+export const OPTIMIZER_CURVATURES: Readonly<Partial<Record<OptimizerName, readonly ("ggn" | "hessian" | "fisher")[]>>> = {
+  newton: ["hessian", "ggn", "fisher"],
+  "newton-cg": ["hessian", "ggn", "fisher"],
+  hf: ["ggn", "hessian", "fisher"],
+};
+
+/**
+ * Optimizers that are deterministic given the data: their line searches, trust regions and
+ * curvature pairs assume the same objective at every iteration, so they default to the full batch.
+ */
+export const FULL_BATCH_OPTIMIZERS: readonly OptimizerName[] = ["newton", "newton-cg", "bfgs", "lbfgs"];
+
+/** The minibatch of the stochastic methods when --batch-size is not given. */
+export const DEFAULT_BATCH_SIZE = 256;
+
+/** Optimizers that use a curvature minibatch (`--curvature-batch-size`). */
+const CURVATURE_BATCH_OPTIMIZERS: readonly OptimizerName[] = ["newton", "newton-cg", "hf", "kfac", "natural"];
+
+/** The batch size of a run: --batch-size, else every case for the deterministic methods and 256 for the rest. */
+export function batchSizeFor(optimizer: OptimizerName, given: number | undefined, cases: number): number {
+  return Math.min(given ?? (FULL_BATCH_OPTIMIZERS.includes(optimizer) ? cases : DEFAULT_BATCH_SIZE), cases);
+}
+
+/** What `train --help` says about the per-optimizer defaults. */
+export function optimizerDefaultsHelp(): string {
+  const list = (table: Readonly<Partial<Record<OptimizerName, number>>>): string =>
+    Object.entries(table)
+      .map(([name, value]) => `${name} ${String(value)}`)
+      .join(", ");
+  return [
+    "",
+    "Per-optimizer defaults:",
+    `  --lr          ${list(DEFAULT_LR)} (the others take no learning rate)`,
+    `  --damping     ${list(DEFAULT_DAMPING)}`,
+    `  --curvature   ${Object.entries(OPTIMIZER_CURVATURES).map(([name, kinds]) => `${name} ${kinds[0]!} (${kinds.join("|")})`).join(", ")}`,
+    `  --batch-size  all cases for ${FULL_BATCH_OPTIMIZERS.join(", ")}; ${DEFAULT_BATCH_SIZE} otherwise`,
+    "",
+  ].join("\n");
+}
 
 /** The flags that pick the optimizer and its main constants. */
 export interface OptimizerFlags {
@@ -50,82 +98,131 @@ export interface OptimizerFlags {
 }
 
 /**
- * The optimizer for the flags. HF's initial λ defaults to 1e-2 rather than Martens' 45 because our
- * losses are PyTorch means (over pixels too), about 1/d_out of his sums (see optim/hessianFree.ts).
+ * Refuses optimizer flags that cannot work and warns about given flags the optimizer ignores.
+ * λ = 0 is refused where it cannot recover: HF's λ adapts by factors (×3/2, ×2/3), so 0 stays 0 and
+ * an indefinite curvature stalls CG at step size 0; K-FAC's factored inverses and the natural
+ * gradient's CG need λ > 0 where the Fisher is singular (K-FAC's loss blew up from 0.70 to 179).
  */
-export function makeOptimizer(flags: OptimizerFlags): Transform<unknown> {
-  const lr = flags.lr ?? DEFAULT_LR[flags.optimizer] ?? 1;
-  const t = ((): Transform<unknown> => {
-    switch (flags.optimizer) {
-      case "sgd":
-        return sgd(lr);
-      case "momentum":
-        return momentum(lr, 0.9);
-      case "nesterov":
-        return nesterov(lr, 0.9);
-      case "adam":
-        return adam(lr);
-      case "adamw":
-        return adamw(lr);
-      case "newton":
-        return newton(flags.damping === undefined ? {} : { damping: flags.damping });
-      case "newton-cg":
-        return newtonCg();
-      case "bfgs":
-        return bfgs();
-      case "lbfgs":
-        return lbfgs();
-      case "hf":
-        return hessianFree({
-          initialDamping: flags.damping ?? 1e-2,
-          curvature: flags.curvature === "fisher" ? "empiricalFisher" : (flags.curvature ?? "ggn"),
-        });
-      case "kfac":
-        return kfac({ learningRate: lr, ...(flags.damping === undefined ? {} : { damping: flags.damping }) });
-      case "natural":
-        return naturalGradient({ learningRate: lr, ...(flags.damping === undefined ? {} : { damping: flags.damping }) });
-    }
-  })();
-  return t;
+export function checkOptimizerFlags(flags: OptimizerFlags & { readonly curvatureBatchSize?: number }, given: ReadonlySet<string>, warn: (line: string) => void): void {
+  const name = flags.optimizer;
+  if (flags.damping === 0 && (name === "hf" || name === "kfac" || name === "natural")) {
+    const why =
+      name === "hf"
+        ? "λ adapts by factors of 3/2 and 2/3, so it would stay 0 and CG has no protection against negative or zero curvature"
+        : "the Fisher is singular wherever there are fewer cases than parameters, and its inverse needs λ > 0";
+    throw new CliError(`--damping 0 with --optimizer ${name}: ${why}; give a positive --damping (default ${DEFAULT_DAMPING[name]})`, EXIT.usage);
+  }
+  const ignored = (flag: string, key: string, applies: boolean, why: string): void => {
+    if (given.has(key) && !applies) warn(`train: ${flag} does not apply to --optimizer ${name} (${why}); ignored\n`);
+  };
+  ignored("--lr", "lr", DEFAULT_LR[name] !== undefined, "it takes its step length from a line search, a trust region or the curvature");
+  ignored("--damping", "damping", DEFAULT_DAMPING[name] !== undefined, "it has no damping");
+  ignored("--curvature", "curvature", OPTIMIZER_CURVATURES[name] !== undefined, "it uses no curvature matrix, or a fixed one");
+  ignored("--curvature-batch-size", "curvatureBatchSize", CURVATURE_BATCH_OPTIMIZERS.includes(name), "it takes no curvature products");
 }
 
-/** Flags that choose the network. */
+/** The optimizer for the flags (defaults in DEFAULT_LR, DEFAULT_DAMPING, OPTIMIZER_CURVATURES). */
+export function makeOptimizer(flags: OptimizerFlags): Transform<unknown> {
+  const lr = flags.lr ?? DEFAULT_LR[flags.optimizer] ?? 1;
+  const damping = flags.damping ?? DEFAULT_DAMPING[flags.optimizer] ?? 0;
+  const kinds = OPTIMIZER_CURVATURES[flags.optimizer];
+  const kind = flags.curvature ?? kinds?.[0] ?? "hessian";
+  // `--curvature fisher` is the empirical Fisher: training has no model distribution to sample from per step
+  const curvature = kind === "fisher" ? "empiricalFisher" : kind;
+  switch (flags.optimizer) {
+    case "sgd":
+      return sgd(lr);
+    case "momentum":
+      return momentum(lr, 0.9);
+    case "nesterov":
+      return nesterov(lr, 0.9);
+    case "adam":
+      return adam(lr);
+    case "adamw":
+      return adamw(lr);
+    case "newton":
+      return newton({ damping, curvature });
+    case "newton-cg":
+      return newtonCg({ curvature });
+    case "bfgs":
+      return bfgs();
+    case "lbfgs":
+      return lbfgs();
+    case "hf":
+      return hessianFree({ initialDamping: damping, curvature });
+    case "kfac":
+      return kfac({ learningRate: lr, damping });
+    case "natural":
+      return naturalGradient({ learningRate: lr, damping });
+  }
+}
+
+/** Flags that choose the network (hidden, loss and init are undefined when not given). */
 export interface NetworkFlags {
   readonly model?: string;
   readonly preset?: "curves" | "mnist" | "faces";
   readonly arch?: readonly number[];
-  readonly hidden: string;
-  readonly loss: string;
-  readonly init: Initializer;
+  readonly hidden?: Activation;
+  readonly loss?: LossName;
+  readonly init?: Initializer;
   readonly seed: number;
 }
 
-/** A flag parser for `--arch 784-256-32-256-784`. */
+/** The defaults of the network flags (with --arch; a preset fixes hidden and loss, a model file all three). */
+export const NETWORK_DEFAULTS: { readonly hidden: Activation; readonly loss: LossName; readonly init: Initializer } = {
+  hidden: "sigmoid",
+  loss: "sigmoid_cross_entropy",
+  init: "martens-sparse",
+};
+
+/**
+ * The most parameters `--arch` may ask for: 2²⁷ ≈ 134 M, already 1 GiB per float64 copy of θ (the
+ * optimizers keep several); Martens' largest autoencoder has 2.8 M.
+ */
+export const MAX_PARAMETERS = 2 ** 27;
+
+/** A flag parser for `--arch 784-256-32-256-784`, refusing networks too large to allocate. */
 export function parseArch(raw: string): number[] {
-  const sizes = raw.split(/[-,x]/).map((s) => Number(s.trim()));
-  if (sizes.length < 2 || sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+  const sizes = raw.split(/[-,x]/).map((s) => (/^\d+$/.test(s.trim()) ? Number(s.trim()) : NaN));
+  if (sizes.length < 2 || sizes.some((n) => !Number.isSafeInteger(n) || n < 1)) {
     throw new InvalidArgumentError("expected layer sizes like 784-256-32-256-784");
+  }
+  let parameters = 0;
+  for (let i = 1; i < sizes.length; i++) parameters += (sizes[i - 1]! + 1) * sizes[i]!;
+  if (parameters > MAX_PARAMETERS) {
+    throw new InvalidArgumentError(`${parameters.toExponential(2)} parameters (${((parameters * 8) / 2 ** 30).toFixed(0)} GiB per float64 copy of θ); at most ${MAX_PARAMETERS} are allowed`);
   }
   return sizes;
 }
 
-/** The network and its starting θ: from a model file, a Martens preset, or --arch. */
+/**
+ * The network and its starting θ: from a model file, a Martens preset, or --arch. A model file
+ * carries its own activations, loss and weights, and a preset its activations and loss, so the
+ * flags that would set them are refused rather than silently ignored.
+ */
 export async function resolveNetwork(flags: NetworkFlags): Promise<{ net: Network; theta: Float64Array; dtype?: DType }> {
   const sources = [flags.model, flags.preset, flags.arch].filter((x) => x !== undefined).length;
   if (sources !== 1) throw new CliError("give exactly one of --model, --preset, --arch", EXIT.usage);
+  const refuse = (flag: "hidden" | "loss" | "init", source: string, what: string): void => {
+    if (flags[flag] !== undefined) throw new CliError(`--${flag} does not apply with ${source}: ${what}; leave it out or use --arch`, EXIT.usage);
+  };
   if (flags.model !== undefined) {
+    refuse("init", "--model", "the model file holds the starting weights");
+    refuse("hidden", "--model", "the model file's metadata names its activations");
+    refuse("loss", "--model", "the model file's metadata names its loss");
     const m = await readModel(flags.model);
     return { net: m.network, theta: m.theta, dtype: m.dtype };
   }
   let net: Network;
-  if (flags.preset !== undefined) net = autoencoderPreset(flags.preset);
-  else {
-    if (!isActivation(flags.hidden)) throw new CliError(`unknown --hidden activation "${flags.hidden}"`, EXIT.usage);
-    if (!isLoss(flags.loss)) throw new CliError(`unknown --loss "${flags.loss}"`, EXIT.usage);
+  if (flags.preset !== undefined) {
+    refuse("hidden", "--preset", `the ${flags.preset} preset fixes its activations`);
+    refuse("loss", "--preset", `the ${flags.preset} preset fixes its loss`);
+    net = autoencoderPreset(flags.preset);
+  } else {
     // the last layer is linear: the cross-entropy losses apply their own sigmoid/softmax
-    net = mlp(flags.arch!, { hidden: flags.hidden, output: "linear", loss: flags.loss });
+    net = mlp(flags.arch!, { hidden: flags.hidden ?? NETWORK_DEFAULTS.hidden, output: "linear", loss: flags.loss ?? NETWORK_DEFAULTS.loss });
   }
-  return { net, theta: initialize(net, { scheme: flags.init, seed: flags.seed }) };
+  return { net, theta: initialize(net, { scheme: flags.init ?? NETWORK_DEFAULTS.init, seed: flags.seed }) };
 }
 
 /** Flags that choose the data. */

@@ -16,11 +16,14 @@ export type BfgsState = {
   readonly updates: number;
   readonly alpha: number;
   readonly lineSearch: string;
+  /** Line searches failed in a row (the first resets H to I, so the next one runs along −∇L). */
+  readonly failures: number;
 };
 
 /**
  * BFGS: d = −Hg, strong Wolfe step, then H ← (I − ρsyᵀ)H(I − ρysᵀ) + ρssᵀ with ρ = 1/yᵀs
- * (eq. 6.17); before the first update H₀ is rescaled to (yᵀs/yᵀy)·I (eq. 6.20).
+ * (eq. 6.17); before the first update H₀ is rescaled to (yᵀs/yᵀy)·I (eq. 6.20). A failed line
+ * search resets H to I; a second failure in a row (along −∇L) is a stall, as in lbfgs.
  */
 export function bfgs(options: BfgsOptions = {}): Transform<BfgsState> {
   const eps = options.curvatureEps ?? 1e-10;
@@ -30,7 +33,7 @@ export function bfgs(options: BfgsOptions = {}): Transform<BfgsState> {
       checkDenseSize("bfgs", p);
       const h = new Float64Array(p * p);
       for (let i = 0; i < p; i++) h[i * p + i] = 1;
-      return { inverseHessian: h, updates: 0, alpha: 0, lineSearch: "none" };
+      return { inverseHessian: h, updates: 0, alpha: 0, lineSearch: "none", failures: 0 };
     },
     update(g, state, ctx) {
       const p = g.length;
@@ -48,20 +51,30 @@ export function bfgs(options: BfgsOptions = {}): Transform<BfgsState> {
         ...options.lineSearch,
         initial,
       });
-      if (stop === "failed") return [new Float64Array(p), { ...state, alpha: 0, lineSearch: stop }];
+      if (stop === "failed") {
+        const identity = new Float64Array(p * p);
+        for (let i = 0; i < p; i++) identity[i * p + i] = 1;
+        return [new Float64Array(p), { inverseHessian: identity, updates: 0, alpha: 0, lineSearch: stop, failures: state.failures + 1 }];
+      }
       const s = d.map((x) => point.alpha * x);
       const y = point.grad.map((x, i) => x - g[i]!);
       const sy = dot(s, y);
-      if (!(sy > eps * norm(s) * norm(y))) return [s, { ...state, alpha: point.alpha, lineSearch: stop }];
+      if (!(sy > eps * norm(s) * norm(y))) return [s, { ...state, alpha: point.alpha, lineSearch: stop, failures: 0 }];
       let base = H;
       if (state.updates === 0) {
         base = new Float64Array(p * p);
         const gamma = sy / dot(y, y);
         for (let i = 0; i < p; i++) base[i * p + i] = gamma;
       }
-      return [s, { inverseHessian: bfgsUpdate(base, s, y, p), updates: state.updates + 1, alpha: point.alpha, lineSearch: stop }];
+      return [s, { inverseHessian: bfgsUpdate(base, s, y, p), updates: state.updates + 1, alpha: point.alpha, lineSearch: stop, failures: 0 }];
     },
     info: (st): OptimizerInfo => ({ alpha: st.alpha, lineSearch: st.lineSearch, updates: st.updates }),
+    stalled: (st) =>
+      st.lineSearch === "stationary"
+        ? "the gradient is exactly zero"
+        : st.failures >= 2
+          ? "the line search failed twice in a row, the second time along −∇L with H reset to I: no decrease is left at working precision"
+          : null,
   };
 }
 

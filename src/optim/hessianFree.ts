@@ -38,6 +38,8 @@ export interface HessianFreeOptions extends ProgressRuleOptions, DampingRuleOpti
   readonly armijoC?: number;
   readonly armijoShrink?: number;
   readonly armijoMaxSteps?: number;
+  /** Zero steps in a row that make a stall (20: λ has grown by up to 1.5²⁰ ≈ 3300 meanwhile). */
+  readonly maxRejections?: number;
 }
 
 /** One HF iteration as reported to the training loop. */
@@ -63,6 +65,8 @@ export type HessianFreeState = {
   readonly previous: Float64Array;
   /** The last iteration's record (NaNs and cgStop "none" before the first). */
   readonly last: HessianFreeRecord;
+  /** Zero steps (rejected or Armijo failed) in a row. */
+  readonly rejections: number;
 };
 
 const NO_RECORD: HessianFreeRecord = {
@@ -84,6 +88,7 @@ const NO_RECORD: HessianFreeRecord = {
  * (§4.1, undamped G); and scales p by an Armijo search on the gradient batch (c = 10⁻², ×0.8, as the
  * reference code). A non-finite loss makes ρ = −∞ (λ grows) and the step is rejected.
  * Deviation: a p with ∇Lᵀp ≥ 0 is rejected outright (Armijo would otherwise accept an ascent).
+ * maxRejections zero steps in a row are a stall (e.g. ρ = 0 at rounding level while λ only grows).
  */
 export function hessianFree(options: HessianFreeOptions = {}): Transform<HessianFreeState> {
   const kind = options.curvature ?? "ggn";
@@ -91,6 +96,7 @@ export function hessianFree(options: HessianFreeOptions = {}): Transform<Hessian
   const schedule = saveSchedule(maxIter, options.saveFirst ?? 5, options.saveRatio ?? 1.3);
   const decay = options.warmStartDecay ?? 0.95;
   const exponent = options.preconditionerExponent ?? 0.75;
+  const maxRejections = options.maxRejections ?? 20;
   const progressRule: ProgressRuleOptions = {
     tolerance: options.tolerance ?? 5e-4,
     gapRatio: options.gapRatio ?? 0.1,
@@ -98,7 +104,7 @@ export function hessianFree(options: HessianFreeOptions = {}): Transform<Hessian
   };
   return {
     gradientSource: "large",
-    init: (params) => ({ damping: options.initialDamping ?? 1, previous: new Float64Array(params.length), last: NO_RECORD }),
+    init: (params) => ({ damping: options.initialDamping ?? 1, previous: new Float64Array(params.length), last: NO_RECORD, rejections: 0 }),
     update(g, state, ctx) {
       const p = g.length;
       const lambda = state.damping;
@@ -110,6 +116,7 @@ export function hessianFree(options: HessianFreeOptions = {}): Transform<Hessian
           damping: updateDamping(lambda, rho, options),
           previous: state.previous,
           last: { loss: f0, newLoss: f0, damping: lambda, rho, cgIterations, cgStop, backtrackIteration, stepSize: 0 },
+          rejections: state.rejections + 1,
         },
       ];
       if (!Number.isFinite(f0) || !g.every(Number.isFinite)) return reject(-Infinity, 0, "nonFinite", 0);
@@ -146,7 +153,7 @@ export function hessianFree(options: HessianFreeOptions = {}): Transform<Hessian
       const next = updateDamping(lambda, rho, options);
       const record = { loss: f0, damping: lambda, rho, cgIterations: solve.iterations, cgStop: solve.stop, backtrackIteration: choice.iteration };
       const previous = Float64Array.from(final.x);
-      if (!(slope < 0)) return [zero, { damping: next, previous, last: { ...record, newLoss: f0, stepSize: 0 } }];
+      if (!(slope < 0)) return [zero, { damping: next, previous, last: { ...record, newLoss: f0, stepSize: 0 }, rejections: state.rejections + 1 }];
       const search = armijo((rate) => ctx.gradientObjective.value(shifted(step.map((x) => rate * x))), f0, slope, {
         c: options.armijoC ?? 1e-2,
         shrink: options.armijoShrink ?? 0.8,
@@ -155,9 +162,11 @@ export function hessianFree(options: HessianFreeOptions = {}): Transform<Hessian
       const rate = search.accepted ? search.alpha : 0;
       return [
         step.map((x) => rate * x),
-        { damping: next, previous, last: { ...record, newLoss: search.value, stepSize: rate } },
+        { damping: next, previous, last: { ...record, newLoss: search.value, stepSize: rate }, rejections: rate === 0 ? state.rejections + 1 : 0 },
       ];
     },
     info: (s): OptimizerInfo => ({ ...s.last, nextDamping: s.damping }),
+    stalled: (s) =>
+      s.rejections >= maxRejections ? `${s.rejections} zero steps in a row (λ now ${s.damping.toExponential(2)}, ρ ${s.last.rho.toPrecision(3)}): CG's steps no longer lower the loss` : null,
   };
 }

@@ -47,19 +47,23 @@ export type LbfgsState = {
   readonly evaluations: number;
   readonly lineSearch: string;
   readonly skipped: number;
+  /** Line searches failed in a row (the first clears the memory, so the next one runs along −∇L). */
+  readonly failures: number;
 };
 
 /**
  * L-BFGS (Liu & Nocedal 1989): direction d = −H·g by the two-loop recursion, step α·d from a strong
  * Wolfe search on ctx.objective, then the pair (s, y) = (αd, ∇f(θ+αd) − g) — y taken from the line
  * search's own gradient, so it is measured on one batch. The first step is scaled to length ≤ 1. A
- * failed line search clears the memory and gives a zero step.
+ * failed line search clears the memory and gives a zero step; a second failure in a row, along −∇L
+ * itself, means no decrease can be found at working precision: `stalled` says so (as scipy's
+ * L-BFGS-B ends with ABNORMAL_TERMINATION_IN_LNSRCH), and so does an exactly zero gradient.
  */
 export function lbfgs(options: LbfgsOptions = {}): Transform<LbfgsState> {
   const memory = options.memory ?? 10;
   const eps = options.curvatureEps ?? 1e-10;
   return {
-    init: () => ({ s: [], y: [], alpha: 0, evaluations: 0, lineSearch: "none", skipped: 0 }),
+    init: () => ({ s: [], y: [], alpha: 0, evaluations: 0, lineSearch: "none", skipped: 0, failures: 0 }),
     update(g, state, ctx) {
       const d = twoLoop(g, state.s, state.y).map((x) => -x);
       let slope = dot(g, d);
@@ -75,7 +79,7 @@ export function lbfgs(options: LbfgsOptions = {}): Transform<LbfgsState> {
       const f0 = ctx.value ?? ctx.objective.value(ctx.params);
       const { point, evaluations, stop } = strongWolfe(phi, { alpha: 0, value: f0, slope, grad: g }, { ...options.lineSearch, initial });
       if (stop === "failed") {
-        return [new Float64Array(g.length), { s: [], y: [], alpha: 0, evaluations, lineSearch: stop, skipped: state.skipped }];
+        return [new Float64Array(g.length), { s: [], y: [], alpha: 0, evaluations, lineSearch: stop, skipped: state.skipped, failures: state.failures + 1 }];
       }
       const step = dir.map((x) => point.alpha * x);
       const y = point.grad.map((x, i) => x - g[i]!);
@@ -83,8 +87,14 @@ export function lbfgs(options: LbfgsOptions = {}): Transform<LbfgsState> {
       const keep = sy > eps * norm(step) * norm(y);
       const s = keep ? [...state.s, step].slice(-memory) : state.s;
       const ys = keep ? [...state.y, y].slice(-memory) : state.y;
-      return [Float64Array.from(step), { s, y: ys, alpha: point.alpha, evaluations, lineSearch: stop, skipped: state.skipped + (keep ? 0 : 1) }];
+      return [Float64Array.from(step), { s, y: ys, alpha: point.alpha, evaluations, lineSearch: stop, skipped: state.skipped + (keep ? 0 : 1), failures: 0 }];
     },
     info: (st): OptimizerInfo => ({ alpha: st.alpha, evaluations: st.evaluations, lineSearch: st.lineSearch, pairs: st.s.length, skipped: st.skipped }),
+    stalled: (st) =>
+      st.lineSearch === "stationary"
+        ? "the gradient is exactly zero"
+        : st.failures >= 2
+          ? "the line search failed twice in a row, the second time along −∇L with the memory cleared: no decrease is left at working precision"
+          : null,
   };
 }

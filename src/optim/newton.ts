@@ -101,5 +101,7 @@ export function newton(options: NewtonOptions = {}): Transform<NewtonState> {
       return [new Float64Array(p), { damping: lambda, rho: NaN, trials: maxTrials, minEigenvalue }];
     },
     info: (s): OptimizerInfo => ({ damping: s.damping, rho: s.rho, trials: s.trials, minEigenvalue: s.minEigenvalue }),
+    // every trial of the last update was rejected even with λ grown to a gradient step's scale
+    stalled: (s) => (s.trials >= maxTrials && Number.isNaN(s.rho) ? `all ${maxTrials} damped trial steps of the last update were rejected (λ now ${s.damping.toExponential(2)})` : null),
   };
 }

@@ -73,6 +73,8 @@ export interface NewtonCgOptions {
   readonly eta?: number;
   /** Most CG iterations per update (default 2p… capped at 250). */
   readonly maxIter?: number;
+  /** Rejected steps in a row that make a stall (20: the radius has shrunk by 4²⁰ ≈ 10¹²). */
+  readonly maxRejections?: number;
 }
 
 /** State of newtonCg: the trust radius and what the last update did. */
@@ -82,20 +84,24 @@ export type NewtonCgState = {
   readonly cgIterations: number;
   readonly cgStop: string;
   readonly accepted: boolean;
+  /** Steps rejected in a row. */
+  readonly rejections: number;
 };
 
 /**
  * Trust-region Newton-CG: Steihaug's CG solves the Newton system with the forcing tolerance
  * ‖r‖ ≤ min(½, √‖g‖)·‖g‖ (superlinear convergence, Nocedal & Wright (2006) Thm 7.2); the radius
  * follows Alg. 4.1 (quarter on ρ < ¼, double on ρ > ¾ at the boundary). A rejected step is a zero
- * step, so f never increases.
+ * step, so f never increases. maxRejections rejections in a row are a stall: ρ has been noise for
+ * that long, the radius has collapsed, and no step in it changes f beyond rounding.
  */
 export function newtonCg(options: NewtonCgOptions = {}): Transform<NewtonCgState> {
   const kind = options.curvature ?? "hessian";
   const maxRadius = options.maxRadius ?? 1e4;
   const eta = options.eta ?? 0.1;
+  const maxRejections = options.maxRejections ?? 20;
   return {
-    init: () => ({ radius: options.radius ?? 1, rho: NaN, cgIterations: 0, cgStop: "none", accepted: false }),
+    init: () => ({ radius: options.radius ?? 1, rho: NaN, cgIterations: 0, cgStop: "none", accepted: false, rejections: 0 }),
     update(g, state, ctx) {
       const B = ctx.curvature(kind);
       const gnorm = norm(g);
@@ -110,8 +116,10 @@ export function newtonCg(options: NewtonCgOptions = {}): Transform<NewtonCgState
       const radius = rho < 0.25 ? 0.25 * state.radius : rho > 0.75 && atBoundary ? Math.min(2 * state.radius, maxRadius) : state.radius;
       const accepted = rho > eta;
       const out = accepted ? step : new Float64Array(g.length);
-      return [out, { radius, rho, cgIterations: iterations, cgStop: stop, accepted }];
+      return [out, { radius, rho, cgIterations: iterations, cgStop: stop, accepted, rejections: accepted ? 0 : state.rejections + 1 }];
     },
     info: (s): OptimizerInfo => ({ radius: s.radius, rho: s.rho, cgIterations: s.cgIterations, cgStop: s.cgStop, accepted: s.accepted }),
+    stalled: (s) =>
+      s.rejections >= maxRejections ? `${s.rejections} steps rejected in a row (trust radius down to ${s.radius.toExponential(2)}): no step changes the loss beyond rounding` : null,
   };
 }

@@ -1,6 +1,7 @@
 /** @file the training loop: batches → context → update → apply → evaluate → checkpoint, deterministic and resumable */
 import type { EmpiricalRisk } from "../curvature/empiricalRisk.js";
 import { riskValue } from "../curvature/riskLoop.js";
+import { norm } from "../linalg/vector.js";
 import { riskContext } from "./context.js";
 import { applyUpdates, type OptimizerInfo, type Transform } from "./transform.js";
 
@@ -37,6 +38,8 @@ export type IterationRecord = {
   readonly epoch: number;
   /** Objective on the gradient's batch at the parameters before this update. */
   readonly loss: number;
+  /** ‖θ_after − θ_before‖: 0 for a rejected step (absent in histories written before it was recorded). */
+  readonly stepNorm?: number;
   /** Whole-training-set loss after the update (every evalEvery iterations). */
   readonly trainLoss?: number;
   readonly testLoss?: number;
@@ -74,6 +77,18 @@ export interface TrainOptions<S, B> {
   readonly maxIterations?: number;
   readonly maxEpochs?: number;
   readonly maxSeconds?: number;
+  /**
+   * Stop ("gradientTolerance") once ‖∇L(θ)‖ ≤ this (the Euclidean norm) at the start of an
+   * iteration. Default DEFAULT_GRADIENT_TOLERANCE; 0 turns it off. Checked only when the gradient
+   * is of the whole training set: a minibatch gradient says nothing about convergence.
+   */
+  readonly gradientTolerance?: number;
+  /**
+   * Stop ("relativeTolerance") after a step that changed L by |L − L′| ≤ this·max(|L|, |L′|, 1)
+   * (scipy's ftol). Default DEFAULT_RELATIVE_TOLERANCE; 0 turns it off. Whole-set runs only, like
+   * gradientTolerance; a rejected (zero) step does not count, the optimizer's stall rule judges those.
+   */
+  readonly relativeTolerance?: number;
   /** Evaluate trainRisk/testRisk every N iterations (0: only at the end; default 0). */
   readonly evalEvery?: number;
   /** Call onCheckpoint every N iterations (and at the end); default only at the end. */
@@ -87,13 +102,38 @@ export interface TrainOptions<S, B> {
   readonly clock?: () => number;
 }
 
-/** Why training stopped. */
-export type TrainStop = "maxIterations" | "maxEpochs" | "maxSeconds" | "nonFinite" | "interrupted";
+/**
+ * Why training stopped: a budget ran out, it converged (a tolerance was met), the optimizer stalled
+ * (its own rule: a line search that fails along −∇L, a trust region or damping that keeps rejecting),
+ * the parameters became non-finite, or it was interrupted.
+ */
+export type TrainStop =
+  | "maxIterations"
+  | "maxEpochs"
+  | "maxSeconds"
+  | "gradientTolerance"
+  | "relativeTolerance"
+  | "stalled"
+  | "nonFinite"
+  | "interrupted";
+
+/** The default gradientTolerance: torch.optim.LBFGS's tolerance_grad (on the Euclidean norm here). */
+export const DEFAULT_GRADIENT_TOLERANCE = 1e-7;
+
+/**
+ * The default relativeTolerance: 10·ε of float64, scipy's L-BFGS-B ftol at factr = 10 ("extremely
+ * high accuracy"), so L must stop changing at working precision. scipy's default factr = 10⁷ stops
+ * L-BFGS at ‖∇L‖ ≈ 1e-5 on a loss of order 1, long before the gradient tolerance; the analysis
+ * commands (spectrum, critical-point class) want the critical point itself.
+ */
+export const DEFAULT_RELATIVE_TOLERANCE = 10 * Number.EPSILON;
 
 /** The final state, why the loop ended, and the final whole-set losses. */
 export interface TrainResult<S, B> {
   readonly state: TrainState<S, B>;
   readonly stop: TrainStop;
+  /** The reason in a sentence, with its numbers (e.g. "‖∇L‖ = 3.2e-9 ≤ gradientTolerance 1e-7"). */
+  readonly detail: string;
   /** L(θ) on the whole training set at the end. */
   readonly trainLoss: number;
   readonly testLoss?: number;
@@ -125,6 +165,8 @@ interface Trainer<S, B> {
   finish(stop: TrainStop): TrainResult<S, B>;
 }
 
+const relativeChange = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1);
+
 function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
   const { transform, problem, sampler } = options;
   if (options.maxIterations === undefined && options.maxEpochs === undefined && options.maxSeconds === undefined) {
@@ -147,13 +189,16 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
   const baseSeconds = state.seconds;
   const seconds = (): number => baseSeconds + (clock() - start) / 1000;
   const history = [...state.history];
-  let failed: TrainStop | null = null;
+  const gtol = options.gradientTolerance ?? DEFAULT_GRADIENT_TOLERANCE;
+  const ftol = options.relativeTolerance ?? DEFAULT_RELATIVE_TOLERANCE;
+  // a stop the loop found inside an iteration (tolerance met, stall, non-finite step) and its sentence
+  let ended: { readonly stop: TrainStop; readonly detail: string } | null = null;
   const evaluate = (params: Float64Array): { trainLoss: number; testLoss?: number } => ({
     trainLoss: riskValue(problem.trainRisk, params),
     ...(problem.testRisk !== undefined ? { testLoss: riskValue(problem.testRisk, params) } : {}),
   });
   const stopReason = (): TrainStop | null => {
-    if (failed !== null) return failed;
+    if (ended !== null) return ended.stop;
     if (options.maxIterations !== undefined && state.iteration >= options.maxIterations) return "maxIterations";
     if (options.maxEpochs !== undefined && state.examplesSeen >= options.maxEpochs * problem.cases) return "maxEpochs";
     if (options.maxSeconds !== undefined && seconds() >= options.maxSeconds) return "maxSeconds";
@@ -176,13 +221,31 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
         ...(options.largeBatch === "all" ? { gradientBatch: problem.trainRisk } : {}),
         ...(curv !== null ? { curvatureBatch: problem.risk(curv) } : {}),
       });
-      const source = transform.gradientSource === "large" ? ctxBase.gradientObjective : ctxBase.objective;
+      const large = transform.gradientSource === "large";
+      const source = large ? ctxBase.gradientObjective : ctxBase.objective;
       const { value, grad } = source.valueAndGrad(state.params);
+      // the tolerances judge the objective itself, so only a gradient of the whole training set counts
+      const wholeSet = large && options.largeBatch === "all" ? true : indices.length >= problem.cases;
+      if (wholeSet) {
+        const gnorm = norm(grad);
+        if (gtol > 0 && gnorm <= gtol) {
+          ended = { stop: "gradientTolerance", detail: `‖∇L‖ = ${gnorm.toExponential(2)} ≤ gradient tolerance ${gtol}` };
+          return snapshot();
+        }
+        const last = history[history.length - 1];
+        if (ftol > 0 && last !== undefined && last.stepNorm !== 0) {
+          const change = relativeChange(last.loss, value);
+          if (change <= ftol) {
+            ended = { stop: "relativeTolerance", detail: `the last step changed L by ${change.toExponential(2)} relative ≤ relative tolerance ${ftol.toExponential(2)}` };
+            return snapshot();
+          }
+        }
+      }
       const [step, optimizer] = transform.update(grad, state.optimizer, { ...ctxBase, value });
       const params = applyUpdates(state.params, step);
       if (!params.every(Number.isFinite)) {
         // keep the last finite state: a diverged step must not overwrite what was learned
-        failed = "nonFinite";
+        ended = { stop: "nonFinite", detail: "the step made the parameters non-finite (the last finite state is kept)" };
         return snapshot();
       }
       const iteration = k + 1;
@@ -193,6 +256,7 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
         seconds: seconds(),
         epoch: examplesSeen / problem.cases,
         loss: value,
+        stepNorm: norm(step),
         ...(due ? evaluate(params) : {}),
         info: transform.info?.(optimizer) ?? {},
       };
@@ -200,14 +264,31 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
       // history is shared until a snapshot is taken, so the loop stays O(iterations)
       state = { iteration, examplesSeen, seconds: record.seconds, seed: state.seed, params, optimizer, sampler: sampler.getState(), history };
       options.onIteration?.(record);
+      const stalled = transform.stalled?.(optimizer) ?? null;
+      if (stalled !== null) ended = { stop: "stalled", detail: stalled };
       const every = options.checkpointEvery;
       return stopReason() !== null || (every !== undefined && every > 0 && iteration % every === 0) ? snapshot() : null;
     },
     finish(stop) {
       const final = snapshot();
-      return { state: final, stop, ...evaluate(final.params) };
+      return { state: final, stop, detail: ended?.stop === stop ? ended.detail : budgetDetail(stop, options), ...evaluate(final.params) };
     },
   };
+}
+
+function budgetDetail<S, B>(stop: TrainStop, options: TrainOptions<S, B>): string {
+  switch (stop) {
+    case "maxIterations":
+      return `the iteration budget (${options.maxIterations}) is spent`;
+    case "maxEpochs":
+      return `the epoch budget (${options.maxEpochs}) is spent`;
+    case "maxSeconds":
+      return `the time budget (${options.maxSeconds} s) is spent`;
+    case "interrupted":
+      return "interrupted";
+    default:
+      return stop;
+  }
 }
 
 /**
@@ -217,6 +298,9 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
  * seed, sampler and inputs the run is bit-for-bit reproducible, and resumeFrom(state) continues it
  * exactly as if it had not stopped (iteration seeds are a hash of the iteration, not a stream).
  * A step that makes θ non-finite ends the run ("nonFinite") with the last finite state kept.
+ * On whole-set runs it also stops when converged: ‖∇L‖ ≤ gradientTolerance before a step, or a
+ * step that changed L by at most relativeTolerance; and on any run when the transform's `stalled`
+ * rule says it cannot make progress. TrainResult.detail says which, with the numbers.
  */
 export function train<S, B>(options: TrainOptions<S, B>): TrainResult<S, B> {
   const trainer = createTrainer(options);

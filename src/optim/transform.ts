@@ -65,6 +65,11 @@ export interface Transform<S> {
   readonly gradientSource?: "batch" | "large";
   /** What the last update did, for progress output (read from state; optional). */
   info?(state: S): OptimizerInfo;
+  /**
+   * Why this optimizer cannot make progress from `state` (e.g. its line search failed even along
+   * −∇L), or null while it can; the training loop then stops with "stalled" and this sentence.
+   */
+  stalled?(state: S): string | null;
 }
 
 /**
@@ -95,6 +100,14 @@ export function chain<S extends readonly unknown[]>(...transforms: { readonly [K
         if (t.info !== undefined) Object.assign(merged, t.info(states[i]));
       });
       return merged;
+    },
+    stalled(state) {
+      const states = state as readonly unknown[];
+      for (let i = 0; i < list.length; i++) {
+        const reason = list[i]!.stalled?.(states[i]) ?? null;
+        if (reason !== null) return reason;
+      }
+      return null;
     },
   };
 }
