@@ -199,7 +199,7 @@ export class FusedNetwork implements NetworkEngine {
   /** S = Σᵢ ℓᵢ over the batch (forward pass only). */
   lossSum(theta: TypedArray, batch: EngineBatch): number {
     const b = this.forwardBatch(theta, batch, false, false);
-    return lossValue(this.network.loss, b.act[this.depth - 1]!, batch.targets, batch.rows, this.outputWidth, b.loss);
+    return lossValue(this.network.loss, b.act[this.depth - 1]!, batch.targets, batch.rows, this.outputWidth);
   }
 
   /** The outputs y [rows, d_L], copied out of the scratch. */

@@ -22,7 +22,7 @@ export function softmaxRows(y: TypedArray, rows: number, width: number, p: Typed
 }
 
 /** Σ ℓ over a [rows, width] batch of outputs y and targets t, as lossSum defines it. */
-export function lossValue(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number, _scratch: TypedArray): number {
+export function lossValue(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number): number {
   const n = rows * width;
   let s = 0;
   switch (name) {
@@ -129,7 +129,7 @@ export function lossValueAndGradient(name: LossName, y: TypedArray, t: TypedArra
   let value: number;
   if (simd !== undefined && simd !== null) value = simd;
   else {
-    value = lossValue(name, y, t, rows, width, scratch);
+    value = lossValue(name, y, t, rows, width);
     lossGradientInPlace(name, y, t, rows, width, scratch, grad);
   }
   scaleInPlace(grad, rows * width, scale);
