@@ -48,6 +48,8 @@ export interface DensityResult {
 /** More grid points than a plot has pixels only costs memory (a 10¹⁰-point grid is 80 GB). */
 const MAX_GRID = 100_000;
 
+const CURVATURE_TITLES: Record<CurvatureKind, string> = { hessian: "Hessian", ggn: "GGN", fisher: "Fisher", kfac: "K-FAC" };
+
 const finiteOrNull = (x: number): number | null => (Number.isFinite(x) ? x : null);
 
 /** `hessian-lab density`: SLQ spectral density → PREFIX.svg, PREFIX.png, PREFIX.json. */
@@ -98,7 +100,7 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
     const { densityChart } = await import("../plot/index.js");
     const { renderChart } = await import("../plot/png.js");
     const chart = densityChart({
-      title: `${options.curvature === "ggn" ? "GGN" : options.curvature === "fisher" ? "Fisher" : "Hessian"} spectral density (${model.theta.length} parameters, ${d.probes} probes × ${Math.min(options.steps, model.theta.length)} steps)`,
+      title: `${CURVATURE_TITLES[options.curvature]} spectral density (${model.theta.length} parameters, ${d.probes} probes × ${Math.min(options.steps, model.theta.length)} steps)`,
       ...(d.probes > 1 ? { subtitle: "shaded: ± one standard error across probes" } : {}),
       series: [{ name: options.curvature, grid: d.grid, density: d.density, stderr: d.stderr }],
       logY: options.log === true,

@@ -31,7 +31,7 @@ export interface HvpResult {
 
 export const hvpCommand: CommandSpec<HvpOptions, HvpResult> = {
   name: "hvp",
-  summary: "multiply a vector by the Hessian, GGN or Fisher without forming the matrix",
+  summary: "multiply a vector by the Hessian, GGN, Fisher or K-FAC without forming the matrix",
   examples: [
     "hessian-lab hvp --model net.safetensors --data data.safetensors --vector v.safetensors --curvature hessian --out hv.safetensors",
     "hessian-lab hvp --model net.safetensors --data data.safetensors --vector v.safetensors --curvature ggn --dtype float32 --out gv.safetensors",
@@ -44,8 +44,8 @@ export const hvpCommand: CommandSpec<HvpOptions, HvpResult> = {
       .addOption(new Option("--curvature <kind>", "curvature matrix").argParser(choice(CURVATURE_KINDS)).makeOptionMandatory())
       .requiredOption("--out <file>", "where to write the product (model-shaped vector file)")
       .addOption(new Option("--dtype <dtype>", "compute and output dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
-      .addOption(new Option("--fisher <type>", "Fisher flavour: Monte-Carlo (true) or empirical").argParser(choice(["mc", "empirical"] as const)).default("mc"))
-      .addOption(new Option("--seed <n>", "seed of the Monte-Carlo Fisher targets").argParser(seed).default(0))
+      .addOption(new Option("--fisher <type>", "Fisher (and K-FAC) targets: Monte-Carlo (true) or empirical").argParser(choice(["mc", "empirical"] as const)).default("mc"))
+      .addOption(new Option("--seed <n>", "seed of the Monte-Carlo Fisher (and K-FAC) targets").argParser(seed).default(0))
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },
   async run(options) {

@@ -7,6 +7,7 @@ import {
   DEFAULT_RELATIVE_TOLERANCE,
   DENSE_PARAMETER_LIMIT,
   ACTIVATIONS,
+  HF_PRECONDITIONERS,
   INITIALIZERS,
   LOSSES,
   norm,
@@ -20,6 +21,7 @@ import {
   type CheckpointValue,
   type Activation,
   type DType,
+  type HfPreconditioner,
   type Initializer,
   type LossName,
   type IterationRecord,
@@ -64,6 +66,7 @@ interface TrainOptions {
   readonly lr?: number;
   readonly damping?: number;
   readonly curvature?: "ggn" | "hessian" | "fisher";
+  readonly preconditioner?: HfPreconditioner;
   readonly batchSize?: number;
   readonly curvatureBatchSize?: number;
   readonly maxIter?: number;
@@ -113,6 +116,8 @@ function fingerprint(o: TrainOptions, parameters: number, batchSize: number): Re
     lr: o.lr ?? -1,
     damping: o.damping ?? -1,
     curvature: o.curvature ?? "",
+    // only when given, so checkpoints written before the flag existed still resume
+    ...(o.preconditioner === undefined ? {} : { preconditioner: o.preconditioner }),
     batchSize,
     curvatureBatchSize: o.curvatureBatchSize ?? -1,
     seed: o.seed,
@@ -161,6 +166,7 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
       .addOption(new Option("--lr <rate>", "learning rate (first-order, K-FAC, natural; defaults below)").argParser(positive()))
       .addOption(new Option("--damping <λ>", "initial damping λ (HF, Newton, K-FAC, natural; defaults below)").argParser(real(0)))
       .addOption(new Option("--curvature <kind>", "curvature matrix of newton, newton-cg, hf (fisher: the empirical Fisher)").argParser(choice(CURVATURES)))
+      .addOption(new Option("--preconditioner <kind>", "HF's CG preconditioner: Martens' diagonal (default), K-FAC's damped inverse, or none").argParser(choice(HF_PRECONDITIONERS)))
       .addOption(new Option("--batch-size <n>", `minibatch size (default: all cases for ${FULL_BATCH_OPTIMIZERS.join(", ")}; ${DEFAULT_BATCH_SIZE} otherwise)`).argParser(integer(1)))
       .addOption(new Option("--curvature-batch-size <n>", "curvature minibatch (cycles through the batch)").argParser(integer(1)))
       .addOption(new Option("--max-iter <n>", "iteration budget").argParser(integer(0)))

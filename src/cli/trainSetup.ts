@@ -25,6 +25,7 @@ import {
   type Activation,
   type Dataset,
   type DType,
+  type HfPreconditioner,
   type Initializer,
   type LossName,
   type Network,
@@ -95,6 +96,8 @@ export interface OptimizerFlags {
   readonly lr?: number;
   readonly damping?: number;
   readonly curvature?: "ggn" | "hessian" | "fisher";
+  /** HF's CG preconditioner (Martens' diagonal when absent). */
+  readonly preconditioner?: HfPreconditioner;
 }
 
 /**
@@ -119,6 +122,7 @@ export function checkOptimizerFlags(flags: OptimizerFlags & { readonly curvature
   ignored("--damping", "damping", DEFAULT_DAMPING[name] !== undefined, "it has no damping");
   ignored("--curvature", "curvature", OPTIMIZER_CURVATURES[name] !== undefined, "it uses no curvature matrix, or a fixed one");
   ignored("--curvature-batch-size", "curvatureBatchSize", CURVATURE_BATCH_OPTIMIZERS.includes(name), "it takes no curvature products");
+  ignored("--preconditioner", "preconditioner", name === "hf", "only Hessian-free preconditions a CG solve");
 }
 
 /** The optimizer for the flags (defaults in DEFAULT_LR, DEFAULT_DAMPING, OPTIMIZER_CURVATURES). */
@@ -149,7 +153,7 @@ export function makeOptimizer(flags: OptimizerFlags): Transform<unknown> {
     case "lbfgs":
       return lbfgs();
     case "hf":
-      return hessianFree({ initialDamping: damping, curvature });
+      return hessianFree({ initialDamping: damping, curvature, ...(flags.preconditioner === undefined ? {} : { preconditioner: flags.preconditioner }) });
     case "kfac":
       return kfac({ learningRate: lr, damping });
     case "natural":

@@ -1,4 +1,5 @@
 /** @file Hessian-free optimization as in Martens (2010) and his reference code: damped GGN, Martens' CG, backtracking, line search */
+import { kfacOperator } from "../curvature/kfac.js";
 import { damped } from "../linalg/linearOperator.js";
 import { dot } from "../linalg/vector.js";
 import { meanSquaredExampleGradient } from "../curvature/exampleGradients.js";
@@ -28,8 +29,13 @@ export interface HessianFreeOptions extends ProgressRuleOptions, DampingRuleOpti
   readonly saveRatio?: number;
   /** CG-backtracking over the saved iterates (true). */
   readonly backtracking?: boolean;
-  /** Diagonal preconditioner (mean per-example g² + λ)^exponent (true; needs ctx.curvatureRisk). */
-  readonly preconditioner?: boolean;
+  /**
+   * CG's preconditioner (needs ctx.curvatureRisk; none without it): "diag", Martens' (mean per-example
+   * g² + λ + η)^exponent (the default); "kfac", K-FAC's factored-damped inverse of F̂ + λI at HF's
+   * current λ (Martens & Grosse 2015 §6.3; MC targets from ctx.seed, the data's with the empirical
+   * Fisher); or "none".
+   */
+  readonly preconditioner?: HfPreconditioner;
   /** The exponent ξ of the preconditioner (0.75, Martens (2010) §4.7). */
   readonly preconditionerExponent?: number;
   /** Warm start x₀ = decay·previous CG solution (0.95, §4.5). */
@@ -41,6 +47,12 @@ export interface HessianFreeOptions extends ProgressRuleOptions, DampingRuleOpti
   /** Zero steps in a row that make a stall (20: λ has grown by up to 1.5²⁰ ≈ 3300 meanwhile). */
   readonly maxRejections?: number;
 }
+
+/** Which preconditioner HF's CG uses. */
+export type HfPreconditioner = "diag" | "kfac" | "none";
+
+/** The preconditioner names, for flag parsing. */
+export const HF_PRECONDITIONERS: readonly HfPreconditioner[] = ["diag", "kfac", "none"];
 
 /** One HF iteration as reported to the training loop. */
 export type HessianFreeRecord = {
@@ -123,7 +135,12 @@ export function hessianFree(options: HessianFreeOptions = {}): Transform<Hessian
       const G = ctx.curvature(kind);
       const A = damped(G, lambda);
       let preconditioner: ((r: Float64Array) => Float64Array) | undefined;
-      if ((options.preconditioner ?? true) && ctx.curvatureRisk !== undefined) {
+      const preconditionerKind = options.preconditioner ?? "diag";
+      if (preconditionerKind === "kfac" && ctx.curvatureRisk !== undefined) {
+        const fisher = kind === "empiricalFisher" ? "empirical" : "mc";
+        const inverse = kfacOperator(ctx.curvatureRisk, ctx.params, { type: fisher, seed: ctx.seed }).inverse(lambda);
+        preconditioner = (r) => inverse.matvec(r);
+      } else if (preconditionerKind === "diag" && ctx.curvatureRisk !== undefined) {
         const wd = ctx.curvatureRisk.network.weightDecay;
         const m = meanSquaredExampleGradient(ctx.curvatureRisk, ctx.params).map((x) => (x + lambda + wd) ** exponent);
         preconditioner = (r) => r.map((x, i) => x / m[i]!);
