@@ -9,8 +9,15 @@ gradient by backward, Hv by double backward, Gv = Jᵀ H_ℓ J v with J v by for
 (torch.autograd.forward_ad) and Jᵀ by backward. torch's default threads (Debian's build leaves
 intra-op at 1 while OpenBLAS runs its own 2 threads; the issue notes set_num_threads(2) only
 contends). Each workload runs in a fresh subprocess so its peak RSS is its own.
+
+OpenBLAS runs its own kernels: `hessian-lab bench` starts this script with OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE removed from its environment (this environment sets them as a guard for old
+OpenBLAS builds on some CPUs, which would force the Haswell kernels on an AVX-512 machine).
+`--gemm-only` reports the core and thread count OpenBLAS chose, and checks a float32 gradient and
+Gv against float64 before any figure is trusted.
 """
 import argparse
+import ctypes
 import json
 import resource
 import statistics
@@ -24,17 +31,18 @@ SIZES = {
 }
 
 
-def build(torch, model, batch):
+def build(torch, model, batch, dtype=None):
     sizes = SIZES[model]
     layers = len(sizes) - 1
     code = (layers // 2) - 1  # the code layer and the last layer are linear, the rest logistic
     g = torch.Generator().manual_seed(0)
+    dtype = dtype or torch.float32
     params = []
     for i in range(layers):
-        params.append((torch.randn(sizes[i], sizes[i + 1], generator=g) / sizes[i] ** 0.5).requires_grad_())
-        params.append(torch.zeros(sizes[i + 1]).requires_grad_())
-    x = torch.rand(batch, sizes[0], generator=g)
-    v = [torch.randn(p.shape, generator=g) for p in params]
+        params.append((torch.randn(sizes[i], sizes[i + 1], generator=g) / sizes[i] ** 0.5).to(dtype).requires_grad_())
+        params.append(torch.zeros(sizes[i + 1], dtype=dtype).requires_grad_())
+    x = torch.rand(batch, sizes[0], generator=g).to(dtype)
+    v = [torch.randn(p.shape, generator=g).to(dtype) for p in params]
     linear = {code, layers - 1}
 
     def forward(ps):
@@ -50,8 +58,8 @@ def build(torch, model, batch):
     return params, v, x, forward, loss_of
 
 
-def workload(torch, model, op, batch):
-    params, v, x, forward, loss_of = build(torch, model, batch)
+def workload(torch, model, op, batch, dtype=None):
+    params, v, x, forward, loss_of = build(torch, model, batch, dtype)
     if op == "grad":
         def run():
             return torch.autograd.grad(loss_of(forward(params)), params)
@@ -62,6 +70,8 @@ def workload(torch, model, op, batch):
     else:
         import torch.autograd.forward_ad as fwAD
 
+        # PyTorch's best Gv: one dual forward on parameters that require grad gives y and Jv
+        # together, then one backward of y seeded with H_ℓ Jv
         def run():
             with fwAD.dual_level():
                 duals = [fwAD.make_dual(p, t) for p, t in zip(params, v)]
@@ -85,6 +95,32 @@ def child(args):
         times.append((time.perf_counter() - t0) * 1e3)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"times_ms": times, "peak_rss_mb": peak}))
+
+
+def openblas_info():
+    """The core and thread count the loaded OpenBLAS chose (read from the library itself)."""
+    with open("/proc/self/maps") as maps:
+        paths = sorted({line.split()[-1] for line in maps if "openblas" in line.lower() and ".so" in line})
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+            lib.openblas_get_corename.restype = ctypes.c_char_p
+            return {"library": path, "core": lib.openblas_get_corename().decode(), "threads": lib.openblas_get_num_threads()}
+        except (OSError, AttributeError):
+            continue
+    return {"library": None, "core": "unknown (no OpenBLAS loaded)", "threads": 0}
+
+
+def check_against_float64(torch):
+    """Relative errors of the float32 gradient and Gv against float64 on a small batch: a wrong kernel shows here."""
+    out = {}
+    for op in ("grad", "gv"):
+        lo = workload(torch, "curves-autoencoder", op, 64, torch.float32)()
+        hi = workload(torch, "curves-autoencoder", op, 64, torch.float64)()
+        num = sum(float(((a.double() - b) ** 2).sum()) for a, b in zip(lo, hi))
+        den = sum(float((b ** 2).sum()) for b in hi)
+        out[op] = (num / den) ** 0.5
+    return out
 
 
 def gemm_rates(torch):
@@ -118,7 +154,11 @@ def main():
         return child(args)
     import torch
     if args.gemm_only:
-        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "gemm": gemm_rates(torch)}))
+        check = check_against_float64(torch)
+        if not all(e < 1e-4 for e in check.values()):
+            sys.exit(f"torch float32 results disagree with float64 (relative errors {check}): not benchmarking a wrong kernel")
+        gemm = gemm_rates(torch)
+        print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "openblas": openblas_info(), "check": check, "gemm": gemm}))
         return
     results = []
     for model in args.models.split(","):
