@@ -1,18 +1,19 @@
 /** @file the activation functions a dense layer may use, by the names model files carry */
 import type { Tensor } from "../autodiff/index.js";
+import { ACTIVATIONS, LEAKY_SLOPE, type ActivationName } from "../kernels/activations.js";
 
-/** Activation names as written in model files' `activations` metadata. */
-export const ACTIVATIONS = ["relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh", "leaky_relu", "linear"] as const;
+/** Activation names as written in model files' `activations` metadata (kernels/activations.ts holds their table). */
+export { ACTIVATIONS };
 
 /** One of ACTIVATIONS. */
-export type Activation = (typeof ACTIVATIONS)[number];
+export type Activation = ActivationName;
 
 /** Whether a string names a known activation. */
 export function isActivation(name: string): name is Activation {
   return (ACTIVATIONS as readonly string[]).includes(name);
 }
 
-/** a = f(z) for a named activation (leaky_relu uses PyTorch's slope 0.01). */
+/** a = f(z) for a named activation, on Tensors (so it differentiates again); leaky_relu uses PyTorch's slope 0.01. */
 export function activate(name: Activation, z: Tensor): Tensor {
   switch (name) {
     case "relu":
@@ -28,7 +29,7 @@ export function activate(name: Activation, z: Tensor): Tensor {
     case "gelu_tanh":
       return z.gelu("tanh");
     case "leaky_relu":
-      return z.leakyRelu(0.01);
+      return z.leakyRelu(LEAKY_SLOPE);
     case "linear":
       return z;
   }

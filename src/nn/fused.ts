@@ -1,8 +1,8 @@
 /** @file the dense network's engine: fused layer-wise passes for loss, gradient, Gauss–Newton/Fisher and Hessian products on typed arrays */
-import { gemm, gemmBackend } from "../kernels/backends/backend.js";
+import { isPiecewiseLinear } from "../kernels/activations.js";
+import { affineActivate, backwardStep, gemm, rForwardStep } from "../kernels/backends/backend.js";
 import { allocate, ShapeError, type DType, type TypedArray } from "../kernels/ndarray.js";
 import type { EngineBatch, LayerBackprop, NetworkEngine, OutputCurvature, ProductOptions } from "./engine.js";
-import { affineActivate, isPiecewiseLinear } from "./fusedActivations.js";
 import { lossGradientAndHessianProduct, lossValue, lossValueAndGradient } from "./fusedLosses.js";
 import { biasName, weightName, type Network } from "./network.js";
 
@@ -308,47 +308,4 @@ function outerProductsTimes(scores: readonly TypedArray[], u: TypedArray, rows: 
       for (let j = 0; j < width; j++) out[o + j] = out[o + j]! + c * s[o + j]!;
     }
   }
-}
-
-/** R{z} = rz + v_b per row, then p2 ← f''(z)⊙R{z} (when d2 is given) and rz ← R{a} = f'(z)⊙R{z}; on the backend when it can. */
-function rForwardStep(rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): void {
-  if (gemmBackend().rForwardStep?.(rz, vb, d1, d2, p2, rows, width) === true) return;
-  const n = rows * width;
-  for (let i = 0, j = 0; i < n; i++, j = j + 1 === width ? 0 : j + 1) {
-    const r = rz[i]! + vb[j]!;
-    if (d2 !== null && p2 !== null) p2[i] = d2[i]! * r;
-    rz[i] = d1[i]! * r;
-  }
-}
-
-/**
- * The elementwise step of a backward pass, on the backend when it has one: with rg (the R-pass),
- * rg ← rg⊙f'(z) + g⊙f''(z)R{z} (d2 null when f'' ≡ 0), g ← g⊙f'(z), bias ← Σ_rows rg;
- * without, g ← g⊙f'(z) and bias ← Σ_rows g. Column sums accumulate in float64, so float32 bias
- * gradients round once.
- */
-function backwardStep(g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): void {
-  if (gemmBackend().backwardStep?.(g, d1, rg, d2, bias, rows, width) === true) return;
-  const n = rows * width;
-  const sumOf = rg ?? g;
-  if (rg === null) {
-    for (let i = 0; i < n; i++) g[i] = g[i]! * d1[i]!;
-  } else if (d2 === null) {
-    for (let i = 0; i < n; i++) {
-      g[i] = g[i]! * d1[i]!;
-      rg[i] = rg[i]! * d1[i]!;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const gi = g[i]!;
-      rg[i] = rg[i]! * d1[i]! + gi * d2[i]!;
-      g[i] = gi * d1[i]!;
-    }
-  }
-  const acc = new Float64Array(width);
-  for (let r = 0; r < rows; r++) {
-    const o = r * width;
-    for (let j = 0; j < width; j++) acc[j]! += sumOf[o + j]!;
-  }
-  bias.set(acc);
 }

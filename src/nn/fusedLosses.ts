@@ -46,7 +46,13 @@ export function lossValue(name: LossName, y: TypedArray, t: TypedArray, rows: nu
   }
 }
 
-/** out ← ∂(Σℓ)/∂y: mse 2(y − t); sigmoid CE σ(y) − t; softmax CE (Σt)·p − t (scratch: [rows, width] for p). */
+/** The losses whose Hessian loops live here (sigmoid cross-entropy is a backend layer step). */
+type RowLoss = Exclude<LossName, "sigmoid_cross_entropy">;
+
+/**
+ * out ← ∂(Σℓ)/∂y: mse 2(y − t); sigmoid CE σ(y) − t (the backend's layer step); softmax CE
+ * (Σt)·p − t (scratch: [rows, width] for p).
+ */
 export function lossGradientInPlace(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number, scratch: TypedArray, out: TypedArray): void {
   const n = rows * width;
   switch (name) {
@@ -54,11 +60,7 @@ export function lossGradientInPlace(name: LossName, y: TypedArray, t: TypedArray
       for (let i = 0; i < n; i++) out[i] = 2 * (y[i]! - t[i]!);
       return;
     case "sigmoid_cross_entropy":
-      for (let i = 0; i < n; i++) {
-        const z = y[i]!;
-        const e = Math.exp(-Math.abs(z));
-        out[i] = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - t[i]!;
-      }
+      gemmBackend().sigmoidCrossEntropy(y, t, out, null, n);
       return;
     case "softmax_cross_entropy":
       softmaxRows(y, rows, width, scratch);
@@ -73,11 +75,11 @@ export function lossGradientInPlace(name: LossName, y: TypedArray, t: TypedArray
 }
 
 /**
- * out ← H_ℓ·u, the Hessian of Σℓ in y applied to u row by row: mse 2u; sigmoid CE σ(y)σ(−y)⊙u;
- * softmax CE (Σt)·(p⊙u − p·(pᵀu)). The same closed forms as outputHessianProduct.
+ * out ← H_ℓ·u, the Hessian of Σℓ in y applied to u row by row: mse 2u; softmax CE
+ * (Σt)·(p⊙u − p·(pᵀu)). The same closed forms as outputHessianProduct.
  */
 function lossHessianProductInPlace(
-  name: LossName,
+  name: RowLoss,
   y: TypedArray,
   t: TypedArray,
   u: TypedArray,
@@ -90,13 +92,6 @@ function lossHessianProductInPlace(
   switch (name) {
     case "mse":
       for (let i = 0; i < n; i++) out[i] = 2 * u[i]!;
-      return;
-    case "sigmoid_cross_entropy":
-      for (let i = 0; i < n; i++) {
-        const e = Math.exp(-Math.abs(y[i]!));
-        const q = 1 / (1 + e);
-        out[i] = q * e * q * u[i]!;
-      }
       return;
     case "softmax_cross_entropy":
       softmaxRows(y, rows, width, scratch);
@@ -121,13 +116,12 @@ function scaleInPlace(x: TypedArray, n: number, s: number): void {
 
 /**
  * Σℓ, with grad ← scale·∂(Σℓ)/∂y (the scale seeds the backward pass, so a caller's 1/N costs no
- * pass over θ). Sigmoid cross-entropy goes to the backend's SIMD kernel when it has one (an
- * autoencoder's output layer is as wide as its input, so this loss is not negligible).
+ * pass over θ). Sigmoid cross-entropy is the backend's layer step (an autoencoder's output layer
+ * is as wide as its input, so this loss is not negligible).
  */
 export function lossValueAndGradient(name: LossName, y: TypedArray, t: TypedArray, rows: number, width: number, scratch: TypedArray, grad: TypedArray, scale = 1): number {
-  const simd = name === "sigmoid_cross_entropy" ? gemmBackend().sigmoidCrossEntropy?.(y, t, grad, null, rows * width) : undefined;
   let value: number;
-  if (simd !== undefined && simd !== null) value = simd;
+  if (name === "sigmoid_cross_entropy") value = gemmBackend().sigmoidCrossEntropy(y, t, grad, null, rows * width);
   else {
     value = lossValue(name, y, t, rows, width);
     lossGradientInPlace(name, y, t, rows, width, scratch, grad);
@@ -150,8 +144,9 @@ export function lossGradientAndHessianProduct(
   scale = 1,
 ): void {
   const n = rows * width;
-  // the backend's kernel leaves the diagonal σ(y)σ(−y) in hu, then it is scaled by u in place
-  if (name === "sigmoid_cross_entropy" && gemmBackend().sigmoidCrossEntropy?.(y, t, grad ?? scratch, hu, n) != null) {
+  if (name === "sigmoid_cross_entropy") {
+    // the backend's step leaves the diagonal σ(y)σ(−y) in hu, then it is scaled by u in place
+    gemmBackend().sigmoidCrossEntropy(y, t, grad ?? scratch, hu, n);
     for (let i = 0; i < n; i++) hu[i] = hu[i]! * u[i]! * scale;
   } else {
     if (grad !== null) lossGradientInPlace(name, y, t, rows, width, scratch, grad);

@@ -1,4 +1,5 @@
 /** @file the GEMM backend interface, the call checks every backend relies on, and the active-backend registry */
+import { activationCode, type ActivationCode, type ActivationName } from "../activations.js";
 import { ShapeError, type TypedArray } from "../ndarray.js";
 import { portableBackend } from "./portable.js";
 
@@ -23,46 +24,48 @@ export interface GemmCall {
   readonly ldc: number;
 }
 
-/** A matrix-product implementation: portable TypeScript, native addon, or a test reference. */
-export interface GemmBackend {
+/**
+ * The elementwise layer steps of the fused dense passes, over row-major rows × width matrices in
+ * one element type. Every backend has all of them: what it does not accelerate (an activation,
+ * an element type) it hands to the portable TypeScript (portableLayerSteps.ts), so callers make one
+ * call and never fall back themselves.
+ */
+export interface LayerSteps {
+  /**
+   * The layer epilogue: for each row, z = c + bias, then c ← f(z), d1 ← f′(z) and, when d2 is
+   * given, d2 ← f″(z), for the activation of that code (kernels/activations.ts).
+   */
+  activate(activation: ActivationCode, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number): void;
+  /**
+   * C ← f(op(A)·op(B) + bias), with d1 and d2 as `activate` writes them, for a checked call with
+   * α = 1, β = 0 and ldc = n: fused (without a second pass over C) where the backend can, else
+   * gemm then activate.
+   */
+  gemmActivate(call: GemmCall, activation: ActivationCode, bias: TypedArray, d1: TypedArray, d2: TypedArray | null): void;
+  /**
+   * The backward-pass step: with rg, rg ← rg⊙d1 + g⊙d2 (d2 null: no second term), g ← g⊙d1 and
+   * bias ← Σ_rows rg; without rg, g ← g⊙d1 and bias ← Σ_rows g. Column sums accumulate in float64.
+   */
+  backwardStep(g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): void;
+  /** The R-forward step per row: r = rz + vb; p2 ← d2⊙r (when d2 and p2 are given); rz ← d1⊙r. */
+  rForwardStep(rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): void;
+  /**
+   * Sigmoid cross-entropy from logits over n elements: returns Σ softplus(y) − t·y and writes
+   * grad ← σ(y) − t and, when given, hdiag ← σ(y)σ(−y).
+   */
+  sigmoidCrossEntropy(y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number;
+  /** dst ← src between Float64Array and Float32Array of equal length (θ-sized vectors each product). */
+  convert(src: TypedArray, dst: TypedArray): void;
+}
+
+/** A matrix-product implementation with its layer steps: portable TypeScript, WebAssembly, native addon, or a test reference. */
+export interface GemmBackend extends LayerSteps {
   /** A short name for reports, e.g. "portable-ts" or "native-avx2". */
   readonly name: string;
   /** Threads one product may use. */
   readonly threads: number;
   /** Computes the product in place in `call.c`; the call has already been checked. */
   gemm(call: GemmCall): void;
-  /**
-   * Optional fused layer epilogue: for each row, z = c + bias, then c ← f(z), d1 ← f'(z) and, when
-   * d2 is given, d2 ← f''(z), for the activation named as in model files. Returns false when this
-   * backend does not evaluate that activation (the caller then does it in TypeScript).
-   */
-  readonly activate?: (activation: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number) => boolean;
-  /**
-   * Optional product with that epilogue fused, for α = 1, β = 0 and a contiguous C (ldc = n):
-   * C ← f(op(A)·op(B) + bias), with d1 and d2 as `activate` writes them, without a second pass
-   * over C. Returns false, touching nothing, for calls it does not handle (the caller then runs
-   * gemm and activate).
-   */
-  readonly gemmActivate?: (call: GemmCall, activation: string, bias: TypedArray, d1: TypedArray, d2: TypedArray | null) => boolean;
-  /**
-   * Optional backward-pass step over rows × width matrices: with rg, rg ← rg⊙d1 + g⊙d2 (d2 null:
-   * no second term), g ← g⊙d1 and bias ← Σ_rows rg; without rg, g ← g⊙d1 and bias ← Σ_rows g.
-   * Returns false, touching nothing, for element types it does not handle.
-   */
-  readonly backwardStep?: (g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number) => boolean;
-  /** Optional R-forward step per row: r = rz + vb; p2 ← d2⊙r (when d2 is given); rz ← d1⊙r. False: not handled. */
-  readonly rForwardStep?: (rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number) => boolean;
-  /**
-   * Optional sigmoid cross-entropy from logits over n elements: returns Σ softplus(y) − t·y and
-   * writes grad ← σ(y) − t and, when given, hdiag ← σ(y)σ(−y); or returns null, touching nothing,
-   * for element types it does not handle (the caller then does it in TypeScript).
-   */
-  readonly sigmoidCrossEntropy?: (y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number) => number | null;
-  /**
-   * Optional dst ← src between Float64Array and Float32Array of equal length (parameter-sized
-   * vectors: the native addon converts on both threads, ~2× a typed-array set here).
-   */
-  readonly convert?: (src: TypedArray, dst: TypedArray) => void;
   /** Resolves once helper threads that start asynchronously are up (benchmarks wait, so they time the threaded path). */
   readonly whenReady?: () => Promise<void>;
   /** The same backend limited to some number of threads, where it can vary them (for scaling runs). */
@@ -117,21 +120,31 @@ export function setGemmBackend(backend: GemmBackend): GemmBackend {
   return previous;
 }
 
-/** dst ← src (equal lengths, float32/float64 either way) on the active backend, or by a typed-array set. */
+/** dst ← src (equal lengths, float32/float64 either way) on the active backend. */
 export function convertInto(src: TypedArray, dst: TypedArray): void {
   if (src.length !== dst.length) throw new ShapeError(`convertInto: ${src.length} elements into ${dst.length}`);
-  const convert = active.convert;
-  if (convert !== undefined) convert(src, dst);
-  else dst.set(src);
+  active.convert(src, dst);
 }
 
 /**
- * C ← f(op(A)·op(B) + bias) with f′, f″ into d1, d2 on the active backend's fused path (see
- * GemmBackend.gemmActivate), after checking the call; false when it has none for this call.
+ * A dense layer's forward step: C ← f(op(A)·op(B) + bias) with f′, f″ into d1, d2 (the call's α
+ * must be 1, β 0 and ldc = n), fused on the active backend where it can; after checking the call.
  */
-export function gemmActivate(call: GemmCall, activation: string, bias: TypedArray, d1: TypedArray, d2: TypedArray | null): boolean {
+export function affineActivate(call: GemmCall, activation: ActivationName, bias: TypedArray, d1: TypedArray, d2: TypedArray | null): void {
   checkGemmCall(call);
-  return active.gemmActivate?.(call, activation, bias, d1, d2) === true;
+  if (call.alpha !== 1 || call.beta !== 0 || call.ldc !== call.n) throw new ShapeError("affineActivate: the call must have α = 1, β = 0 and ldc = n");
+  if (call.m === 0 || call.n === 0) return;
+  active.gemmActivate(call, activationCode(activation), bias, d1, d2);
+}
+
+/** The backward-pass step (LayerSteps.backwardStep) on the active backend. */
+export function backwardStep(g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): void {
+  active.backwardStep(g, d1, rg, d2, bias, rows, width);
+}
+
+/** The R-forward step (LayerSteps.rForwardStep) on the active backend. */
+export function rForwardStep(rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): void {
+  active.rForwardStep(rz, vb, d1, d2, p2, rows, width);
 }
 
 /** C ← α·op(A)·op(B) + β·C with the active backend, after checking the call. */

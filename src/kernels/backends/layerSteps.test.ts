@@ -1,10 +1,11 @@
 /**
- * @file the backends' elementwise layer steps (sigmoid epilogue, sigmoid cross-entropy, backward and
- * R-forward steps) against float64 loops, on every backend that has them and in every element type
- * it takes: widths that are whole vectors, tails only, and both
+ * @file every backend's layer steps in both element types: each activation's epilogue against the
+ * activation table, sigmoid cross-entropy, backward and R-forward steps against float64 loops;
+ * widths that are whole vectors, tails only, both, and steps large enough to split between threads
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ACTIVATIONS, ACTIVATION_TABLE, activationCode, type ActivationName } from "../activations.js";
 import { Rng } from "../random.js";
 import type { GemmBackend } from "./backend.js";
 import { backendsReady, backendsUnderTest } from "./testing.js";
@@ -21,55 +22,88 @@ const WIDTHS = [1, 3, 4, 5, 8, 16, 17, 250];
 /** Steps large enough to be split between threads (2¹⁵ elements and up), in whole vectors and not. */
 const LARGE: readonly [number, number][] = [[200, 250], [130, 256]];
 
-/** Each backend that has the hook, with the element types it handles (a probe on four elements decides). */
-function cases(hook: keyof GemmBackend, handles: (b: GemmBackend, m: Maker) => boolean): [GemmBackend, Maker][] {
-  return backendsUnderTest().flatMap((b) => (b[hook] === undefined ? [] : MAKERS.filter((m) => handles(b, m)).map((m): [GemmBackend, Maker] => [b, m])));
+/** Every backend under test in both element types: each has every step, taking over what it does not accelerate itself. */
+function cases(): [GemmBackend, Maker][] {
+  return backendsUnderTest().flatMap((b) => MAKERS.map((m): [GemmBackend, Maker] => [b, m]));
 }
 
-test("the sigmoid epilogue matches σ, σ′, σ″ in float64 to a few ulps, at every width and at the extremes", async () => {
+/** Values where the epilogues' branches, clamps and cancellations sit (including past float32's exp range). */
+const EDGES = [0, -0, 1e-8, -1e-8, 1e-30, -1e-30, 1, -1, 0.75, -0.75, Math.SQRT2, -Math.SQRT2, 5, -5, 20, -20, 87, -87, 88, -88, 100, -100, 700, -700, 750, -750];
+/** GELU's slope z·φ(z) is ∞·0 at ±∞ in the epilogues (NaN, where the table's f takes the limit): infinities go to the others only. */
+const INFINITE = [Infinity, -Infinity];
+
+/**
+ * The error a good evaluation of f⁽ᵏ⁾ at x may make in an element type with unit roundoff ε:
+ * a few ε relative, plus ε·|x|·|f⁽ᵏ⁺¹⁾(x)| (the rounding of x, and the cancellation in forms such
+ * as Φ + zφ), plus ε·|f′| for f″ (σ″ = σ′·(σ(−z) − σ(z)) cancels near 0), plus the floor where
+ * exp's argument is clamped or results go subnormal. f‴ for the f″ bound by central differences.
+ */
+function tolerance(act: ActivationName, k: 0 | 1 | 2, x: number, want: number, m: Maker): number {
+  const { df, d2f } = ACTIVATION_TABLE[act];
+  const h = 1e-4 / Math.max(1, Math.abs(x));
+  const next = k === 0 ? df(x) : k === 1 ? d2f(x) : (d2f(x + h) - d2f(x - h)) / (2 * h);
+  const floor = m.dtype === "float32" ? 1e-37 : 1e-300;
+  const sum = Math.abs(want) + Math.abs(x) * Math.abs(next) + (k === 2 ? Math.abs(df(x)) : 0);
+  return 8 * m.eps * (Number.isFinite(sum) ? sum : 0) + floor;
+}
+
+/** The table's f, f′, f″ at x rounded to the element type, with the tolerance of each. */
+function expected(act: ActivationName, x: number, m: Maker): [number, number][] {
+  const { f, df, d2f } = ACTIVATION_TABLE[act];
+  return [f(x), df(x), d2f(x)].map((exact, k): [number, number] => [m.round(exact), tolerance(act, k as 0 | 1 | 2, x, m.round(exact), m)]);
+}
+
+test("every backend's epilogue gives the table's f, f′, f″ for every activation, at every width, at the edges and through NaN", async () => {
   await backendsReady();
-  const all = cases("activate", (b, m) => b.activate!("sigmoid", m.zeros(4), m.zeros(4), m.zeros(4), null, 1, 4));
-  assert.ok(all.length >= 2, "the WebAssembly backends at least");
-  for (const [backend, m] of all) {
-    const rng = new Rng(5);
-    const floor = m.dtype === "float32" ? 1e-37 : 1e-300;
-    for (const [rows, width] of [...WIDTHS.map((w): [number, number] => [3, w]), ...LARGE]) {
-      const z = Float64Array.from({ length: rows * width }, () => (rng.uniform() - 0.5) * 40);
-      const special = [0, -0, 1e-30, -1e-30, 20, -20, 87, -87, 88, -88, 100, -100, 750, -750, Infinity, -Infinity];
-      special.slice(0, z.length).forEach((v, i) => (z[i] = v));
-      const bias = m.of(Array.from({ length: width }, () => rng.uniform() - 0.5));
-      for (const second of [false, true]) {
-        const c = m.of(z);
-        const d1 = m.zeros(z.length);
-        const d2 = second ? m.zeros(z.length) : null;
-        assert.equal(backend.activate!("sigmoid", c, bias, d1, d2, rows, width), true);
-        for (let i = 0; i < z.length; i++) {
-          const x = m.round(m.round(z[i]!) + bias[i % width]!);
-          const s = 1 / (1 + Math.exp(-x));
-          const ex = Math.exp(-Math.abs(x));
-          const ds = ex / (1 + ex) ** 2;
-          const checks: [string, number, number][] = [["σ", c[i]!, s], ["σ′", d1[i]!, ds]];
-          if (d2 !== null) checks.push(["σ″", d2[i]!, ds * (1 - 2 * s)]);
-          for (const [what, got, want] of checks) {
-            // relative to the value, or absolute at the floor where exp's argument is clamped
-            const tol = 4 * m.eps * Math.abs(want) + floor + (what === "σ″" ? m.eps * ds : 0);
-            assert.ok(Math.abs(got - want) <= tol, `${backend.name} ${m.dtype}: ${what}(${x}) = ${got}, want ${want} (width ${width})`);
+  const all = cases();
+  assert.ok(all.length >= 6, "TypeScript and the WebAssembly backends on one thread and two, in both element types");
+  for (const act of ACTIVATIONS) {
+    const code = activationCode(act);
+    const edges = [...EDGES, ...(act.startsWith("gelu") ? [] : INFINITE), NaN];
+    for (const m of MAKERS) {
+      const rng = new Rng(5);
+      // the large shapes (split between threads) once, with f″; the others with and without it
+      const shapes = [...WIDTHS.map((w): [number, number, boolean] => [3, w, false]), ...LARGE.map(([r, w]): [number, number, boolean] => [r, w, true])];
+      for (const [rows, width, large] of shapes) {
+        // z and bias on a grid of 2⁻⁸, so that z + bias is exact in float32 too: the reference sees what the backend sees
+        const z = Float64Array.from({ length: rows * width }, () => Math.round((rng.uniform() - 0.5) * 80 * 256) / 256);
+        const bias = Float64Array.from({ length: width }, () => Math.round((rng.uniform() - 0.5) * 256) / 256);
+        for (const withEdges of large ? [false] : [false, true]) {
+          // the edge values on the first rows, with a zero bias for every column
+          if (withEdges) {
+            edges.slice(0, z.length).forEach((v, i) => (z[i] = v));
+            bias.fill(0);
+          }
+          const want = Array.from(z, (zi, i) => expected(act, m.round(m.round(zi) + bias[i % width]!), m));
+          for (const [backend, bm] of all) {
+            if (bm !== m) continue;
+            for (const second of large ? [true] : [false, true]) {
+              const c = m.of(z);
+              const d1 = m.zeros(z.length).fill(NaN);
+              const d2 = second ? m.zeros(z.length).fill(NaN) : null;
+              backend.activate(code, c, m.of(bias), d1, d2, rows, width);
+              for (let i = 0; i < z.length; i++) {
+                const outputs = d2 === null ? [c, d1] : [c, d1, d2];
+                outputs.forEach((out, k) => {
+                  const [w, tol] = want[i]![k]!;
+                  const got = out[i]!;
+                  const what = `${backend.name} ${m.dtype} ${act}${["", "′", "″"][k]}(${z[i]} + ${bias[i % width]}) = ${got}, want ${w} (width ${width})`;
+                  if (Number.isNaN(w)) assert.ok(Number.isNaN(got), what);
+                  else if (!Number.isFinite(w)) assert.equal(got, w, what);
+                  else assert.ok(Math.abs(got - w) <= tol, what);
+                });
+              }
+            }
           }
         }
       }
     }
-    const nan = m.of([NaN, 1, 2, 3, 4, 5, 6, 7, 8]);
-    const d1 = m.zeros(9);
-    backend.activate!("sigmoid", nan, m.zeros(9), d1, null, 1, 9);
-    assert.ok(Number.isNaN(nan[0]!) && Number.isNaN(d1[0]!), `${backend.name} ${m.dtype}: NaN propagates`);
   }
 });
 
 test("sigmoid cross-entropy matches softplus(y) − t·y, σ(y) − t and σσ′ in float64", async () => {
   await backendsReady();
-  const all = cases("sigmoidCrossEntropy", (b, m) => b.sigmoidCrossEntropy!(m.zeros(4), m.zeros(4), m.zeros(4), null, 4) !== null);
-  assert.ok(all.length >= 2, "the WebAssembly backends at least");
-  for (const [backend, m] of all) {
+  for (const [backend, m] of cases()) {
     const rng = new Rng(6);
     const floor = m.dtype === "float32" ? 1e-37 : 1e-300;
     for (const n of [1, 3, 4, 7, 8, 17, 1001, 50_001]) {
@@ -79,7 +113,7 @@ test("sigmoid cross-entropy matches softplus(y) − t·y, σ(y) − t and σσ�
       for (const withH of [false, true]) {
         const grad = m.zeros(n);
         const hdiag = withH ? m.zeros(n) : null;
-        const total = backend.sigmoidCrossEntropy!(y, t, grad, hdiag, n);
+        const total = backend.sigmoidCrossEntropy(y, t, grad, hdiag, n);
         let want = 0;
         let size = 0;
         for (let i = 0; i < n; i++) {
@@ -103,10 +137,7 @@ test("sigmoid cross-entropy matches softplus(y) − t·y, σ(y) − t and σσ�
 
 test("the backward and R-forward steps match float64 loops in every mode, at every width", async () => {
   await backendsReady();
-  const all = cases("backwardStep", (b, m) => b.backwardStep!(m.zeros(4), m.zeros(4), null, null, m.zeros(4), 1, 4));
-  assert.ok(all.length >= 2, "the WebAssembly backends at least");
-  for (const [backend, m] of all) {
-    assert.ok(backend.rForwardStep !== undefined, `${backend.name} has both steps`);
+  for (const [backend, m] of cases()) {
     const rng = new Rng(12);
     const rand = (n: number): Float => m.of(Array.from({ length: n }, () => rng.uniform() * 2 - 1));
     const close = (got: ArrayLike<number>, want: ArrayLike<number>, what: string): void => {
@@ -130,7 +161,7 @@ test("the backward and R-forward steps match float64 loops in every mode, at eve
           // each summed element is rounded once to the element type: the error grows with the column
           const biasTolerance = Array.from({ length: width }, (_, j) => 3 * m.eps * (1 + column(j, Math.abs)));
           const bias = rand(width);
-          assert.equal(backend.backwardStep!(g, d1, mode === "g" ? null : rg, mode === "g+rg+d2" ? d2 : null, bias, rows, width), true);
+          backend.backwardStep(g, d1, mode === "g" ? null : rg, mode === "g+rg+d2" ? d2 : null, bias, rows, width);
           close(g, wantG, `${mode} g`);
           if (mode !== "g") close(rg, wantRg, `${mode} rg`);
           wantBias.forEach((want, j) => assert.ok(Math.abs(bias[j]! - want) <= biasTolerance[j]!, `${backend.name} ${m.dtype} ${mode} bias[${j}] = ${bias[j]}, want ${want}`));
@@ -140,7 +171,7 @@ test("the backward and R-forward steps match float64 loops in every mode, at eve
           const vb = rand(width);
           const p2 = m.zeros(rows * width);
           const r = Array.from(rz, (x, i) => x + vb[i % width]!);
-          assert.equal(backend.rForwardStep(rz, vb, d1, second ? d2 : null, second ? p2 : null, rows, width), true);
+          backend.rForwardStep(rz, vb, d1, second ? d2 : null, second ? p2 : null, rows, width);
           close(rz, r.map((x, i) => x * d1[i]!), "R{a}");
           if (second) close(p2, r.map((x, i) => x * d2[i]!), "f''⊙R{z}");
         }

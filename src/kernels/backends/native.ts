@@ -1,6 +1,8 @@
 /** @file the native GEMM backend (Node only): loads the C++ addon built from native/ by `npm ci` */
 import { createRequire } from "node:module";
+import { ACTIVATION_TABLE } from "../activations.js";
 import type { GemmBackend, GemmCall } from "./backend.js";
+import { portableLayerSteps } from "./portableLayerSteps.js";
 import { requestedThreads } from "./threads.js";
 
 /** What the addon (native/gemm.cc) exports. */
@@ -24,7 +26,7 @@ interface NativeAddon {
     ldc: number,
     threads: number,
   ): void;
-  /** activate(kind, c, bias, d1, d2, rows, width, threads), kind from ACTIVATION_CODES. */
+  /** activate(kind, c, bias, d1, d2, rows, width, threads), kind an activation code ≤ LAST_NATIVE_ACTIVATION. */
   activate(
     kind: number,
     c: Float32Array | Float64Array,
@@ -70,8 +72,8 @@ interface NativeEpilogues {
   convert(src: Float32Array | Float64Array, dst: Float32Array | Float64Array, threads: number): void;
 }
 
-/** The activations the addon evaluates, by model-file name (native/src/gemm.h ActivationKind). */
-const ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, relu: 1, leaky_relu: 2, sigmoid: 3 };
+/** Activation codes up to this one the addon evaluates (native/src/gemm.h ActivationKind: linear, relu, leaky_relu, sigmoid); the rest go to TypeScript. */
+const LAST_NATIVE_ACTIVATION = ACTIVATION_TABLE.sigmoid.code;
 
 function isAddon(x: unknown): x is NativeAddon & NativeEpilogues {
   if (typeof x !== "object" || x === null) return false;
@@ -87,26 +89,25 @@ export type NativeLoad = { readonly ok: true; readonly backend: GemmBackend } | 
 
 function backendOf(addon: NativeAddon & NativeEpilogues, threads: number): GemmBackend {
   const isa = addon.isa();
+  const gemm = (c: GemmCall): void => {
+    addon.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, c.a, c.lda, c.b, c.ldb, c.beta, c.c, c.ldc, threads);
+  };
+  const activate: GemmBackend["activate"] = (code, c, bias, d1, d2, rows, width) => {
+    if (code <= LAST_NATIVE_ACTIVATION) addon.activate(code, c, bias, d1, d2, rows, width, threads);
+    else portableLayerSteps.activate(code, c, bias, d1, d2, rows, width);
+  };
+  // the addon takes both element types for every other step (mixed types would be a caller's bug: it throws)
   return {
     name: `native-${isa}`,
     threads,
-    gemm: (c: GemmCall) => {
-      addon.gemm(c.transA, c.transB, c.m, c.n, c.k, c.alpha, c.a, c.lda, c.b, c.ldb, c.beta, c.c, c.ldc, threads);
+    gemm,
+    activate,
+    gemmActivate: (call, code, bias, d1, d2) => {
+      gemm(call);
+      activate(code, call.c, bias, d1, d2, call.m, call.n);
     },
-    activate: (activation, c, bias, d1, d2, rows, width) => {
-      const code = ACTIVATION_CODES[activation];
-      if (code === undefined) return false;
-      addon.activate(code, c, bias, d1, d2, rows, width, threads);
-      return true;
-    },
-    backwardStep: (g, d1, rg, d2, bias, rows, width) => {
-      addon.backward(g, d1, rg, d2, bias, rows, width, threads);
-      return true;
-    },
-    rForwardStep: (rz, vb, d1, d2, p2, rows, width) => {
-      addon.rforward(rz, vb, d1, d2, p2, rows, width, threads);
-      return true;
-    },
+    backwardStep: (g, d1, rg, d2, bias, rows, width) => addon.backward(g, d1, rg, d2, bias, rows, width, threads),
+    rForwardStep: (rz, vb, d1, d2, p2, rows, width) => addon.rforward(rz, vb, d1, d2, p2, rows, width, threads),
     sigmoidCrossEntropy: (y, t, grad, hdiag, n) => addon.sigmoidCe(y, t, grad, hdiag, n, threads),
     convert: (src, dst) => addon.convert(src, dst, threads),
     withThreads: (t: number) => backendOf(addon, t),

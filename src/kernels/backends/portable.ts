@@ -1,5 +1,6 @@
 /** @file the portable GEMM backend: packed panels and a 4×4 register-blocked kernel in plain TypeScript */
 import type { GemmBackend, GemmCall } from "./backend.js";
+import { portableLayerSteps } from "./portableLayerSteps.js";
 
 // Goto/BLIS blocking: a KC×NC panel of B and an MC×KC block of A are packed into float64 scratch
 // (which also converts float32 once instead of per use), so the inner kernel walks both
@@ -149,4 +150,5 @@ export const portableBackend: GemmBackend = {
   name: "portable-ts",
   threads: 1,
   gemm: gemmPortable,
+  ...portableLayerSteps,
 };

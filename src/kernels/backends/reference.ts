@@ -1,7 +1,8 @@
 /** @file the reference GEMM backend: the textbook triple loop, the oracle the fast backends are tested against */
 import type { GemmBackend, GemmCall } from "./backend.js";
+import { portableLayerSteps } from "./portableLayerSteps.js";
 
-/** C ← α·op(A)·op(B) + β·C by the definition, in float64 (slow; tests only). */
+/** C ← α·op(A)·op(B) + β·C by the definition, in float64 (slow; tests only), with the portable layer steps. */
 export const referenceBackend: GemmBackend = {
   name: "reference",
   threads: 1,
@@ -14,4 +15,5 @@ export const referenceBackend: GemmBackend = {
       }
     }
   },
+  ...portableLayerSteps,
 };

@@ -1,8 +1,11 @@
-/** @file the WebAssembly backend's own parts: split products, workers that fail, and what it leaves to TypeScript */
+/** @file the WebAssembly backend's own parts: split products, workers that fail, and what it hands to TypeScript */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Rng } from "../random.js";
-import type { GemmCall } from "./backend.js";
+import { ACTIVATION_TABLE, type ActivationCode } from "../activations.js";
+import type { TypedArray } from "../ndarray.js";
+import type { GemmCall, LayerSteps } from "./backend.js";
+import { portableLayerSteps } from "./portableLayerSteps.js";
 import { referenceBackend } from "./reference.js";
 import { wasmBackend } from "./wasm.js";
 import { nodeWasmBackend } from "./wasmNode.js";
@@ -36,15 +39,37 @@ test("products larger than the staging limit are split by rows and by depth and 
   }
 });
 
-test("float64 layer steps stay in TypeScript, as do activations the module lacks", () => {
+test("float64 layer steps, and activations the module lacks, give exactly the TypeScript results", () => {
   const backend = wasmBackend();
-  assert.ok(backend?.activate !== undefined && backend.sigmoidCrossEntropy !== undefined && backend.backwardStep !== undefined);
-  const f64 = (): Float64Array => new Float64Array(4);
-  assert.equal(backend.activate("sigmoid", f64(), f64(), f64(), null, 1, 4), false);
-  assert.equal(backend.activate("tanh", new Float32Array(4), new Float32Array(4), new Float32Array(4), null, 1, 4), false);
-  assert.equal(backend.sigmoidCrossEntropy(f64(), f64(), f64(), null, 4), null);
-  assert.equal(backend.backwardStep(f64(), f64(), null, null, f64(), 1, 4), false);
-  assert.equal(backend.rForwardStep?.(f64(), f64(), f64(), null, null, 1, 4), false);
+  assert.ok(backend !== null);
+  const rng = new Rng(4);
+  const [rows, width] = [3, 7];
+  const n = rows * width;
+  const rand = (make: (n: number) => TypedArray, size: number): TypedArray => {
+    const a = make(size);
+    for (let i = 0; i < size; i++) a[i] = rng.uniform() * 4 - 2;
+    return a;
+  };
+  const f64 = (size: number): Float64Array => new Float64Array(size);
+  const [g, d1, rg, d2, rz, vb, y, t] = [n, n, n, n, n, width, n, n].map((size) => rand(f64, size));
+  const run = (steps: LayerSteps): number[][] => {
+    const [gg, rr, b, z, p2, grad, h] = [g!.slice(), rg!.slice(), f64(width), rz!.slice(), f64(n), f64(n), f64(n)];
+    steps.backwardStep(gg, d1!, rr, d2!, b, rows, width);
+    steps.rForwardStep(z, vb!, d1!, d2!, p2, rows, width);
+    const value = steps.sigmoidCrossEntropy(y!, t!, grad, h, n);
+    return [[value], ...[gg, rr, b, z, p2, grad, h].map((a) => Array.from(a))];
+  };
+  assert.deepEqual(run(backend), run(portableLayerSteps), "float64 steps");
+  const makers: ((size: number) => TypedArray)[] = [f64, (size) => new Float32Array(size)];
+  for (const make of makers) {
+    const [c, bias] = [rand(make, n), rand(make, width)];
+    const outputs: TypedArray[][] = [backend, portableLayerSteps].map((steps: LayerSteps): TypedArray[] => {
+      const [cc, e1, e2] = [c.slice(), make(n), make(n)];
+      steps.activate(ACTIVATION_TABLE.tanh.code, cc, bias, e1, e2, rows, width);
+      return [cc, e1, e2];
+    });
+    assert.deepEqual(outputs[0], outputs[1], `tanh on ${c.constructor.name}`);
+  }
 });
 
 test("a worker that fails to start is reported once and products run on the calling thread", async () => {
@@ -76,7 +101,7 @@ test("Node's threaded backend brings its worker up and splits products between t
   assert.ok(maxAbsDiff(c.c, want) < 1e-12);
 });
 
-test("the fused sigmoid epilogue gives exactly gemm then activate, on one thread and two, and declines what it does not fuse", async () => {
+test("the fused sigmoid epilogue gives exactly gemm then activate, on one thread and two, and so do the calls it does not fuse", async () => {
   const threaded = nodeWasmBackend(2);
   assert.ok(threaded !== null);
   await threaded.whenReady?.();
@@ -93,21 +118,29 @@ test("the fused sigmoid epilogue gives exactly gemm then activate, on one thread
         const call = (c: Float32Array) => ({ transA: false, transB: false, m, n, k, alpha: 1, a, lda: k, b, ldb: n, beta: 0, c, ldc: n });
         const [c1, d1, d2] = [new Float32Array(m * n), new Float32Array(m * n), second ? new Float32Array(m * n) : null];
         backend.gemm(call(c1));
-        assert.equal(backend.activate!("sigmoid", c1, bias, d1, d2, m, n), true);
+        backend.activate(ACTIVATION_TABLE.sigmoid.code, c1, bias, d1, d2, m, n);
         const [c2, e1, e2] = [new Float32Array(m * n).fill(NaN), new Float32Array(m * n).fill(NaN), second ? new Float32Array(m * n).fill(NaN) : null];
-        assert.equal(backend.gemmActivate!(call(c2), "sigmoid", bias, e1, e2), true);
+        backend.gemmActivate(call(c2), ACTIVATION_TABLE.sigmoid.code, bias, e1, e2);
         assert.deepEqual(c2, c1, `${backend.name} ${m}×${n}×${k}: activations`);
         assert.deepEqual(e1, d1, `${backend.name} ${m}×${n}×${k}: σ′`);
         if (second) assert.deepEqual(e2, d2, `${backend.name} ${m}×${n}×${k}: σ″`);
       }
     }
-    const f32 = (n: number): Float32Array => new Float32Array(n);
-    const base = { transA: false, transB: false, m: 2, n: 4, k: 3, alpha: 1, a: f32(6), lda: 3, b: f32(12), ldb: 4, beta: 0, c: f32(8), ldc: 4 };
-    const untouched = (call: typeof base, act = "sigmoid"): boolean => backend.gemmActivate!(call, act, f32(4), f32(8), null);
-    assert.equal(untouched({ ...base, beta: 1 }), false, "β ≠ 0");
-    assert.equal(untouched({ ...base, alpha: 2 }), false, "α ≠ 1");
-    assert.equal(untouched(base, "tanh"), false, "an activation the module lacks");
-    assert.equal(backend.gemmActivate!({ ...base, m: 1, n: 1100, b: f32(3300), ldb: 1100, c: f32(1100), ldc: 1100 }, "sigmoid", f32(1100), f32(1100), null), false, "wider than one panel");
-    assert.equal(backend.gemmActivate!({ ...base, a: new Float64Array(6), b: new Float64Array(12), c: new Float64Array(8) }, "sigmoid", new Float64Array(4), new Float64Array(8), null), false, "float64");
+    // what it does not fuse is its gemm, then the epilogue (the module's for sigmoid, TypeScript's for others)
+    const f32 = (n: number): Float32Array => rand(n, 2);
+    const declined: [string, GemmCall, ActivationCode, TypedArray][] = [
+      ["an activation the module lacks", { transA: false, transB: false, m: 2, n: 4, k: 3, alpha: 1, a: f32(6), lda: 3, b: f32(12), ldb: 4, beta: 0, c: f32(8), ldc: 4 }, ACTIVATION_TABLE.tanh.code, f32(4)],
+      ["wider than one panel", { transA: false, transB: false, m: 1, n: 1100, k: 3, alpha: 1, a: f32(3), lda: 3, b: f32(3300), ldb: 1100, beta: 0, c: f32(1100), ldc: 1100 }, ACTIVATION_TABLE.sigmoid.code, f32(1100)],
+      ["float64", { transA: false, transB: false, m: 2, n: 4, k: 3, alpha: 1, a: new Float64Array(6).fill(0.5), lda: 3, b: new Float64Array(12).fill(-0.25), ldb: 4, beta: 0, c: new Float64Array(8), ldc: 4 }, ACTIVATION_TABLE.sigmoid.code, new Float64Array(4).fill(0.1)],
+    ];
+    for (const [what, call, code, bias] of declined) {
+      const size = call.m * call.n;
+      const Same = call.c instanceof Float64Array ? Float64Array : Float32Array;
+      const [c1, d1, c2, d2] = [new Same(size), new Same(size), new Same(size), new Same(size)];
+      backend.gemm({ ...call, c: c1 });
+      backend.activate(code, c1, bias, d1, null, call.m, call.n);
+      backend.gemmActivate({ ...call, c: c2 }, code, bias, d2, null);
+      assert.deepEqual([c2, d2], [c1, d1], `${backend.name}: ${what}`);
+    }
   }
 });

@@ -1,8 +1,10 @@
 /** @file the portable SIMD GEMM backend: WebAssembly SIMD tiles (fused multiply-add where relaxed SIMD is on), packing by the module, optional worker threads over shared memory */
+import { ACTIVATION_TABLE, type ActivationCode } from "../activations.js";
 import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
+import { portableLayerSteps } from "./portableLayerSteps.js";
 import { packAStrips, runJob, type RawA, type ThreadContext, type TileEpilogue, type TileJob } from "./wasmJobs.js";
 import { CONTROL_BYTES, runShares, runTogether, sharedCounter, WorkerPool, type SpawnGemmWorker } from "./wasmThreads.js";
 
@@ -205,10 +207,10 @@ function epilogueArgs(at: Staging, e: TileEpilogue, from: number, to: number): n
   return [at.block + o, e.bias, e.d1 + o, e.d2 === 0 ? 0 : e.d2 + o, to - from, at.blockRowBytes];
 }
 
-/** GemmBackend.gemmActivate: float32 sigmoid layers of at most NC units whose operands fit the staging limit. */
-function gemmActivateWasm(engine: Engine, call: GemmCall, threads: number, act: string, bias: TypedArray, d1: TypedArray, d2: TypedArray | null): boolean {
+/** The fused product and epilogue, for float32 sigmoid layers of at most NC units whose operands fit the staging limit; false (nothing touched) for others. */
+function gemmActivateWasm(engine: Engine, call: GemmCall, threads: number, code: ActivationCode, bias: TypedArray, d1: TypedArray, d2: TypedArray | null): boolean {
   const { m, n, k, alpha, beta, ldc, c } = call;
-  if (act !== "sigmoid" || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !(d2 === null || d2 instanceof Float32Array)) return false;
+  if (code !== ACTIVATION_TABLE.sigmoid.code || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !(d2 === null || d2 instanceof Float32Array)) return false;
   if (alpha !== 1 || beta !== 0 || ldc !== n || m === 0 || n === 0 || k === 0 || n > NC) return false;
   if (bias.length < n || d1.length < m * n || (d2 !== null && d2.length < m * n)) return false;
   const epilogue = { bias, d1, d2 };
@@ -256,17 +258,32 @@ function gemmWasm(engine: Engine, call: GemmCall, threads: number): void {
 
 function backendOf(engine: Engine, threads: number): GemmBackend {
   const name = `portable-wasm-${engine.fma ? "relaxed-simd" : "simd"}`;
+  const portable = portableLayerSteps;
+  // the module's kernels take float32 (and the sigmoid epilogue only); the rest runs in TypeScript
+  const activate: GemmBackend["activate"] = (code, c, bias, d1, d2, rows, width) => {
+    if (!activateWasm(engine, threads, code, c, bias, d1, d2, rows, width)) portable.activate(code, c, bias, d1, d2, rows, width);
+  };
+  const gemm = (call: GemmCall): void => gemmWasm(engine, call, threads);
   return {
     name,
     get threads(): number {
       return engine.pool === null ? 1 : Math.min(threads, 1 + engine.pool.ready().length);
     },
-    gemm: (call) => gemmWasm(engine, call, threads),
-    gemmActivate: (call, act, bias, d1, d2) => gemmActivateWasm(engine, call, threads, act, bias, d1, d2),
-    activate: (act, c, bias, d1, d2, rows, width) => activateWasm(engine, threads, act, c, bias, d1, d2, rows, width),
-    sigmoidCrossEntropy: (y, t, grad, hdiag, n) => sigmoidCrossEntropyWasm(engine, threads, y, t, grad, hdiag, n),
-    backwardStep: (g, d1, rg, d2, bias, rows, width) => backwardStepWasm(engine, threads, g, d1, rg, d2, bias, rows, width),
-    rForwardStep: (rz, vb, d1, d2, p2, rows, width) => rForwardStepWasm(engine, threads, rz, vb, d1, d2, p2, rows, width),
+    gemm,
+    activate,
+    gemmActivate: (call, code, bias, d1, d2) => {
+      if (gemmActivateWasm(engine, call, threads, code, bias, d1, d2)) return;
+      gemm(call);
+      activate(code, call.c, bias, d1, d2, call.m, call.n);
+    },
+    sigmoidCrossEntropy: (y, t, grad, hdiag, n) => sigmoidCrossEntropyWasm(engine, threads, y, t, grad, hdiag, n) ?? portable.sigmoidCrossEntropy(y, t, grad, hdiag, n),
+    backwardStep: (g, d1, rg, d2, bias, rows, width) => {
+      if (!backwardStepWasm(engine, threads, g, d1, rg, d2, bias, rows, width)) portable.backwardStep(g, d1, rg, d2, bias, rows, width);
+    },
+    rForwardStep: (rz, vb, d1, d2, p2, rows, width) => {
+      if (!rForwardStepWasm(engine, threads, rz, vb, d1, d2, p2, rows, width)) portable.rForwardStep(rz, vb, d1, d2, p2, rows, width);
+    },
+    convert: portable.convert,
     whenReady: () => engine.pool?.whenReady() ?? Promise.resolve(),
     withThreads: (t: number) => backendOf(engine, Math.max(1, Math.min(t, threads))),
   };

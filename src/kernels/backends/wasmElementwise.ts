@@ -1,4 +1,5 @@
 /** @file the WebAssembly backend's elementwise hooks (float32): operands staged in the module's memory around its SIMD kernels */
+import { ACTIVATION_TABLE, type ActivationCode } from "../activations.js";
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, type KernelExports } from "./wasmModule.js";
 import type { KernelJob, ThreadContext } from "./wasmJobs.js";
@@ -7,7 +8,7 @@ import { CONTROL_BYTES, runShares, type WorkerPool } from "./wasmThreads.js";
 // Each hook copies its operands into the module's memory (one memcpy a row, or one for the whole
 // matrix when its width is already whole vectors), runs a kernel, and copies results back: a few
 // ms of copies for the autoencoder's 4.3 M units per batch, against tens of ms for the same loops
-// in JavaScript. float64 operands return "not handled" and stay in TypeScript. Large steps split
+// in JavaScript. float64 operands return "not handled", and the backend hands them to TypeScript. Large steps split
 // their rows between the calling thread and the workers (the copies stay on the calling thread).
 
 /** What the hooks need of the backend: its memory, kernels and workers. */
@@ -102,9 +103,9 @@ function stageRow(engine: ElementwiseEngine, at: number, row: Float32Array, widt
   view.set(row.subarray(0, width));
 }
 
-/** GemmBackend.activate: the sigmoid layer epilogue (the autoencoders' activation; others stay in TypeScript). */
-export function activateWasm(engine: ElementwiseEngine, threads: number, act: string, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number): boolean {
-  if (act !== "sigmoid" || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(d2)) return false;
+/** LayerSteps.activate for the float32 sigmoid epilogue (the autoencoders' activation); false, touching nothing, for others. */
+export function activateWasm(engine: ElementwiseEngine, threads: number, code: ActivationCode, c: TypedArray, bias: TypedArray, d1: TypedArray, d2: TypedArray | null, rows: number, width: number): boolean {
+  if (code !== ACTIVATION_TABLE.sigmoid.code || !(c instanceof Float32Array) || !(bias instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(d2)) return false;
   if (rows === 0 || width === 0) return true;
   const workers = helpers(engine, threads, rows * width);
   const matrices = [{ data: c, copyIn: true, copyOut: true }, { data: d1, copyIn: false, copyOut: true }, { data: d2, copyIn: false, copyOut: true }];
@@ -116,7 +117,7 @@ export function activateWasm(engine: ElementwiseEngine, threads: number, act: st
   return true;
 }
 
-/** GemmBackend.backwardStep: g ← g⊙d1 (and the R-pass's rg), bias ← column sums accumulated in float64. */
+/** LayerSteps.backwardStep in float32: g ← g⊙d1 (and the R-pass's rg), bias ← column sums accumulated in float64; false for float64. */
 export function backwardStepWasm(engine: ElementwiseEngine, threads: number, g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): boolean {
   if (!(g instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(rg) || !isF32(d2) || !(bias instanceof Float32Array)) return false;
   if (width === 0) return true;
@@ -151,7 +152,7 @@ export function backwardStepWasm(engine: ElementwiseEngine, threads: number, g: 
   return true;
 }
 
-/** GemmBackend.rForwardStep: r = rz + vb; p2 ← d2⊙r (when d2 is given); rz ← d1⊙r. */
+/** LayerSteps.rForwardStep in float32: r = rz + vb; p2 ← d2⊙r (when d2 is given); rz ← d1⊙r; false for float64. */
 export function rForwardStepWasm(engine: ElementwiseEngine, threads: number, rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): boolean {
   if (!(rz instanceof Float32Array) || !(vb instanceof Float32Array) || !(d1 instanceof Float32Array) || !isF32(d2) || !isF32(p2)) return false;
   if (rows === 0 || width === 0) return true;
@@ -171,7 +172,7 @@ export function rForwardStepWasm(engine: ElementwiseEngine, threads: number, rz:
 }
 
 /**
- * GemmBackend.sigmoidCrossEntropy from float32 logits, or null for float64: staged flat in rows of
+ * LayerSteps.sigmoidCrossEntropy from float32 logits, or null for float64: staged flat in rows of
  * at most CHUNK_BYTES, padded to whole vectors; the module sums the terms in float64 per lane.
  */
 export function sigmoidCrossEntropyWasm(engine: ElementwiseEngine, threads: number, y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number | null {

@@ -2,7 +2,7 @@
 import { advance, at as address, countDown, f32x4, I32, op, uleb, V128, vec, vectorLatch } from "./wasmEmit.js";
 
 // Both walk rows × rowBytes of float32 matrices staged with rows padded to whole vectors; a
-// pointer of 0 means "not given". The loops mirror backwardStep and rForwardStep in nn/fused.ts.
+// pointer of 0 means "not given". The loops mirror backwardStep and rForwardStep in portableLayerSteps.ts.
 
 const get = op.localGet;
 const set = op.localSet;

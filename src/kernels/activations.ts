@@ -1,0 +1,103 @@
+/** @file the activation table: per activation its code, f, f′, f″ in float64 and whether f″ ≡ 0 — the reference every backend is tested against */
+import { geluConstants, geluTanh, gelu as geluScalar, sigmoid, softplus, erfc } from "./special.js";
+
+const { SQRT_HALF, SQRT_2_OVER_PI, GELU_CUBIC } = geluConstants;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+/** PyTorch's default negative slope of leaky_relu. */
+export const LEAKY_SLOPE = 0.01;
+
+/** Activation names as written in model files' `activations` metadata. */
+export const ACTIVATIONS = ["relu", "sigmoid", "tanh", "softplus", "gelu", "gelu_tanh", "leaky_relu", "linear"] as const;
+
+/** One of ACTIVATIONS. */
+export type ActivationName = (typeof ACTIVATIONS)[number];
+
+/** One activation: the code backends take, and f, f′, f″ as scalar float64 references. */
+export interface ActivationReference {
+  /** What the layer-step hooks take instead of the name (native/src/gemm.h ActivationKind uses the same numbers). */
+  readonly code: number;
+  /** f″ ≡ 0, so second-order passes skip the f″ term of such a layer. */
+  readonly piecewiseLinear: boolean;
+  readonly f: (z: number) => number;
+  readonly df: (z: number) => number;
+  readonly d2f: (z: number) => number;
+}
+
+/** σ(z)σ(−z) = σ′(z), with both factors computed directly (1 − σ would cancel where σ → 1). */
+const logisticSlope = (z: number): number => sigmoid(z) * sigmoid(-z);
+/** Φ(z) = erfc(−z/√2)/2, without the cancellation of 1 + erf for z ≪ 0. */
+const normalCdf = (z: number): number => 0.5 * erfc(-z * SQRT_HALF);
+const normalDensity = (z: number): number => Math.exp(-0.5 * z * z) * INV_SQRT_2PI;
+/** sech z = 2e/(1 + e²) with e = e^(−|z|): no overflow of cosh for large |z|. */
+const sech = (z: number): number => {
+  const e = Math.exp(-Math.abs(z));
+  return (2 * e) / (1 + e * e);
+};
+// gelu_tanh = z·σ(w) with w = 2√(2/π)(z + k z³): f′ = σ + zσ′w′, f″ = σ′(2w′ + z w″) + zσ″w′²
+const tanhArgument = (z: number): number => 2 * SQRT_2_OVER_PI * (z + GELU_CUBIC * z * z * z);
+const tanhArgumentSlope = (z: number): number => 2 * SQRT_2_OVER_PI * (1 + 3 * GELU_CUBIC * z * z);
+/** σ″(w) = σ′(w)(1 − 2σ(w)) = −σ′(w)·tanh(w/2), which keeps its digits near w = 0. */
+const logisticCurvature = (w: number): number => -logisticSlope(w) * Math.tanh(w / 2);
+
+/**
+ * Every activation a dense layer may use, PyTorch's conventions at the kinks (relu′(0) = 0,
+ * leaky_relu′(0) = 0.01). NaN in gives NaN out, except where a derivative is a constant (linear's
+ * f′ = 1, and f″ = 0 of the piecewise-linear ones). Adding an activation: one entry here, its
+ * portable loop (backends/portableLayerSteps.ts), and its Tensor form in nn/activations.ts.
+ */
+export const ACTIVATION_TABLE = {
+  relu: {
+    code: 1,
+    piecewiseLinear: true,
+    f: (z) => (z > 0 ? z : z <= 0 ? 0 : z),
+    df: (z) => (z > 0 ? 1 : z <= 0 ? 0 : z),
+    d2f: () => 0,
+  },
+  sigmoid: { code: 3, piecewiseLinear: false, f: sigmoid, df: logisticSlope, d2f: logisticCurvature },
+  tanh: {
+    code: 4,
+    piecewiseLinear: false,
+    f: Math.tanh,
+    df: (z) => sech(z) ** 2,
+    d2f: (z) => -2 * Math.tanh(z) * sech(z) ** 2,
+  },
+  softplus: { code: 5, piecewiseLinear: false, f: softplus, df: sigmoid, d2f: logisticSlope },
+  gelu: {
+    code: 6,
+    piecewiseLinear: false,
+    f: geluScalar,
+    df: (z) => normalCdf(z) + z * normalDensity(z),
+    d2f: (z) => normalDensity(z) * (2 - z * z),
+  },
+  gelu_tanh: {
+    code: 7,
+    piecewiseLinear: false,
+    f: geluTanh,
+    df: (z) => sigmoid(tanhArgument(z)) + z * logisticSlope(tanhArgument(z)) * tanhArgumentSlope(z),
+    d2f: (z) => {
+      const [w, dw, ddw] = [tanhArgument(z), tanhArgumentSlope(z), 2 * SQRT_2_OVER_PI * 6 * GELU_CUBIC * z];
+      return logisticSlope(w) * (2 * dw + z * ddw) + z * logisticCurvature(w) * dw * dw;
+    },
+  },
+  leaky_relu: {
+    code: 2,
+    piecewiseLinear: true,
+    f: (z) => (z < 0 ? LEAKY_SLOPE * z : z),
+    df: (z) => (z > 0 ? 1 : z <= 0 ? LEAKY_SLOPE : z),
+    d2f: () => 0,
+  },
+  linear: { code: 0, piecewiseLinear: true, f: (z) => z, df: () => 1, d2f: () => 0 },
+} as const satisfies Record<ActivationName, ActivationReference>;
+
+/** The number a backend's layer steps take for an activation. */
+export type ActivationCode = (typeof ACTIVATION_TABLE)[ActivationName]["code"];
+
+/** The code of a named activation. */
+export function activationCode(name: ActivationName): ActivationCode {
+  return ACTIVATION_TABLE[name].code;
+}
+
+/** Whether f″ ≡ 0 (so the Hessian pass can skip the second-derivative term of a layer). */
+export function isPiecewiseLinear(name: ActivationName): boolean {
+  return ACTIVATION_TABLE[name].piecewiseLinear;
+}
