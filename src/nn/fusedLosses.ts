@@ -144,11 +144,8 @@ export function lossGradientAndHessianProduct(
   scale = 1,
 ): void {
   const n = rows * width;
-  if (name === "sigmoid_cross_entropy") {
-    // the backend's step leaves the diagonal σ(y)σ(−y) in hu, then it is scaled by u in place
-    gemmBackend().sigmoidCrossEntropy(y, t, grad ?? scratch, hu, n);
-    for (let i = 0; i < n; i++) hu[i] = hu[i]! * u[i]! * scale;
-  } else {
+  if (name === "sigmoid_cross_entropy") gemmBackend().sigmoidCrossEntropy(y, t, grad ?? scratch, { u, out: hu, scale }, n);
+  else {
     if (grad !== null) lossGradientInPlace(name, y, t, rows, width, scratch, grad);
     lossHessianProductInPlace(name, y, t, u, rows, width, scratch, hu);
     scaleInPlace(hu, n, scale);

@@ -24,6 +24,13 @@ export interface GemmCall {
   readonly ldc: number;
 }
 
+/** What a Hessian pass asks of sigmoid cross-entropy besides its gradient: out ← scale·H_ℓ·u, H_ℓ = diag σ(y)σ(−y). */
+export interface SigmoidCeHessian {
+  readonly u: TypedArray;
+  readonly out: TypedArray;
+  readonly scale: number;
+}
+
 /**
  * The elementwise layer steps of the fused dense passes, over row-major rows × width matrices in
  * one element type. Every backend has all of them: what it does not accelerate (an activation,
@@ -51,9 +58,9 @@ export interface LayerSteps {
   rForwardStep(rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedArray | null, p2: TypedArray | null, rows: number, width: number): void;
   /**
    * Sigmoid cross-entropy from logits over n elements: returns Σ softplus(y) − t·y and writes
-   * grad ← σ(y) − t and, when given, hdiag ← σ(y)σ(−y).
+   * grad ← σ(y) − t and, for the Hessian passes, hessian.out ← scale·σ(y)σ(−y)⊙u.
    */
-  sigmoidCrossEntropy(y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number;
+  sigmoidCrossEntropy(y: TypedArray, t: TypedArray, grad: TypedArray, hessian: SigmoidCeHessian | null, n: number): number;
   /** dst ← src between Float64Array and Float32Array of equal length (θ-sized vectors each product). */
   convert(src: TypedArray, dst: TypedArray): void;
 }

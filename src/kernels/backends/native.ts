@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 import { ACTIVATION_TABLE } from "../activations.js";
 import type { GemmBackend, GemmCall } from "./backend.js";
-import { portableLayerSteps } from "./portableLayerSteps.js";
+import { portableLayerSteps, scaleByU } from "./portableLayerSteps.js";
 import { requestedThreads } from "./threads.js";
 
 /** What the addon (native/gemm.cc) exports. */
@@ -108,7 +108,11 @@ function backendOf(addon: NativeAddon & NativeEpilogues, threads: number): GemmB
     },
     backwardStep: (g, d1, rg, d2, bias, rows, width) => addon.backward(g, d1, rg, d2, bias, rows, width, threads),
     rForwardStep: (rz, vb, d1, d2, p2, rows, width) => addon.rforward(rz, vb, d1, d2, p2, rows, width, threads),
-    sigmoidCrossEntropy: (y, t, grad, hdiag, n) => addon.sigmoidCe(y, t, grad, hdiag, n, threads),
+    sigmoidCrossEntropy: (y, t, grad, hessian, n) => {
+      const value = addon.sigmoidCe(y, t, grad, hessian?.out ?? null, n, threads);
+      if (hessian !== null) scaleByU(hessian, n);
+      return value;
+    },
     convert: (src, dst) => addon.convert(src, dst, threads),
     withThreads: (t: number) => backendOf(addon, t),
   };

@@ -2,7 +2,7 @@
 import { ACTIVATIONS, ACTIVATION_TABLE, LEAKY_SLOPE, type ActivationCode, type ActivationName } from "../activations.js";
 import type { TypedArray } from "../ndarray.js";
 import { erfc, geluConstants, softplus } from "../special.js";
-import type { GemmBackend, GemmCall } from "./backend.js";
+import type { GemmBackend, GemmCall, SigmoidCeHessian } from "./backend.js";
 
 const { SQRT_HALF, SQRT_2_OVER_PI, GELU_CUBIC } = geluConstants;
 const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
@@ -154,19 +154,30 @@ function rForwardStep(rz: TypedArray, vb: TypedArray, d1: TypedArray, d2: TypedA
 }
 
 /** LayerSteps.sigmoidCrossEntropy in TypeScript: the terms summed in float64 in element order. */
-function sigmoidCrossEntropy(y: TypedArray, t: TypedArray, grad: TypedArray, hdiag: TypedArray | null, n: number): number {
+function sigmoidCrossEntropy(y: TypedArray, t: TypedArray, grad: TypedArray, hessian: SigmoidCeHessian | null, n: number): number {
   let s = 0;
   for (let i = 0; i < n; i++) {
     const z = y[i]!;
     s += softplus(z) - t[i]! * z;
     const e = Math.exp(-Math.abs(z));
     grad[i] = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - t[i]!;
-    if (hdiag !== null) {
+  }
+  if (hessian !== null) {
+    const { u, out, scale } = hessian;
+    for (let i = 0; i < n; i++) {
+      const e = Math.exp(-Math.abs(y[i]!));
       const q = 1 / (1 + e);
-      hdiag[i] = q * e * q;
+      out[i] = q * e * q * u[i]!;
     }
+    // scaled in a second rounding, as the loss Hessians of the other losses are
+    if (scale !== 1) for (let i = 0; i < n; i++) out[i] = out[i]! * scale;
   }
   return s;
+}
+
+/** out ← scale·out⊙u in place, for a SIMD kernel that left the diagonal σ(y)σ(−y) in out (one rounding in the element type). */
+export function scaleByU({ u, out, scale }: SigmoidCeHessian, n: number): void {
+  for (let i = 0; i < n; i++) out[i] = out[i]! * u[i]! * scale;
 }
 
 /** LayerSteps.convert in TypeScript: a typed-array set rounds float64 to float32 as Math.fround does. */

@@ -4,7 +4,7 @@ import { gemmSpans, type GemmBackend, type GemmCall } from "./backend.js";
 import type { TypedArray } from "../ndarray.js";
 import { growMemory, instantiateKernels, kernelModuleBytes, kernelModuleSupported, TILE_B_BYTES, TILE_ROWS, type KernelExports, type KernelModuleOptions } from "./wasmModule.js";
 import { activateWasm, backwardStepWasm, rForwardStepWasm, sigmoidCrossEntropyWasm } from "./wasmElementwise.js";
-import { portableLayerSteps } from "./portableLayerSteps.js";
+import { portableLayerSteps, scaleByU } from "./portableLayerSteps.js";
 import { packAStrips, runJob, type RawA, type ThreadContext, type TileEpilogue, type TileJob } from "./wasmJobs.js";
 import { CONTROL_BYTES, runShares, runTogether, sharedCounter, WorkerPool, type SpawnGemmWorker } from "./wasmThreads.js";
 
@@ -276,7 +276,12 @@ function backendOf(engine: Engine, threads: number): GemmBackend {
       gemm(call);
       activate(code, call.c, bias, d1, d2, call.m, call.n);
     },
-    sigmoidCrossEntropy: (y, t, grad, hdiag, n) => sigmoidCrossEntropyWasm(engine, threads, y, t, grad, hdiag, n) ?? portable.sigmoidCrossEntropy(y, t, grad, hdiag, n),
+    sigmoidCrossEntropy: (y, t, grad, hessian, n) => {
+      const value = sigmoidCrossEntropyWasm(engine, threads, y, t, grad, hessian?.out ?? null, n);
+      if (value === null) return portable.sigmoidCrossEntropy(y, t, grad, hessian, n);
+      if (hessian !== null) scaleByU(hessian, n);
+      return value;
+    },
     backwardStep: (g, d1, rg, d2, bias, rows, width) => {
       if (!backwardStepWasm(engine, threads, g, d1, rg, d2, bias, rows, width)) portable.backwardStep(g, d1, rg, d2, bias, rows, width);
     },
