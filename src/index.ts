@@ -23,6 +23,8 @@ export * from "./data/dataset.js";
 export * from "./files/modelCodec.js";
 export { decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from "./data/checkpoint.js";
 export { loadCurves, generateCurves } from "./data/curves.js";
+export { parseIdx, expectIdx, IdxError, type IdxArray, type IdxType, type IdxData, type ParseIdxOptions } from "./data/idx.js";
+export { parseMnist, mnistSplit, MNIST_FILES, MNIST_TRAIN_COUNT, MNIST_TEST_COUNT, type MnistData, type MnistFiles, type MnistOptions, type MnistPart } from "./data/mnist.js";
 export { BatchSampler, takeRows, type BatchSamplerState } from "./data/batches.js";
 export * from "./curvature/criticalPoint.js";
 export * from "./curvature/taylor.js";
