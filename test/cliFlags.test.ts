@@ -73,6 +73,23 @@ test("density --out d.png writes d.png, d.svg and d.json", async () => {
   assert.ok(!existsSync(join(dir, "d.png.png")));
 });
 
+test("spectrum --top larger than p computes p eigenvalues with a notice", async () => {
+  const dir = tempDir();
+  const p = await smallProblem(dir);
+  const r = runCli(["spectrum", "--model", p.model, "--data", p.data, "--top", "100", "--bottom", "0", "--trace-probes", "0", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /--top 100 exceeds the 43 eigenvalues of a 43-parameter model; computing 43/);
+  assert.equal((JSON.parse(r.stdout) as { top: unknown[] }).top.length, 43);
+});
+
+test("Lanczos progress names its total", async () => {
+  const dir = tempDir();
+  const p = await smallProblem(dir);
+  const r = runCli(["spectrum", "--model", p.model, "--data", p.data, "--method", "lanczos", "--top", "2", "--bottom", "1", "--trace-probes", "0"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /top: \d+ of at most \d+ products/);
+});
+
 describe("deterministic methods: full batch by default, stopping when converged", () => {
   test("L-BFGS with default flags reaches a tiny gradient on a 300-case problem and says why it stopped", async () => {
     const dir = tempDir();

@@ -1,7 +1,7 @@
 /** @file `hessian-lab spectrum`: extreme eigenvalues, trace, condition and critical-point class of a curvature matrix */
 import { Option } from "commander";
 import { analyzeSpectrum, curvatureOperator, CURVATURE_KINDS, norm, riskValueAndGrad, type CurvatureKind, type DType } from "../node.js";
-import { choice, CliError, EXIT, integer, seed, type CommandSpec } from "./command.js";
+import { choice, CliError, EXIT, integer, real, seed, type CommandSpec } from "./command.js";
 import { loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
 
@@ -18,6 +18,7 @@ interface SpectrumOptions {
   readonly method: "auto" | "dense" | "lanczos";
   readonly fisher: "mc" | "empirical";
   readonly fisherSamples: number;
+  readonly criticalTol: number;
   readonly batchSize?: number;
 }
 
@@ -54,7 +55,14 @@ export interface SpectrumResult {
   /** Gradient descent on the quadratic model is stable for learning rates below 2/λmax (null unless λmax > 0). */
   readonly stable_learning_rate: number | null;
   readonly fisher: FisherDescription | null;
-  readonly classification: { readonly kind: string; readonly critical: boolean; readonly explanation: string; readonly negative_fraction?: number };
+  readonly classification: {
+    readonly kind: string;
+    readonly critical: boolean;
+    /** ‖∇L‖ was compared with this: --critical-tol·max|λ|. */
+    readonly gradient_threshold: number;
+    readonly explanation: string;
+    readonly negative_fraction?: number;
+  };
   readonly gradient_norm: number;
   readonly loss: number;
   readonly products: number;
@@ -86,11 +94,21 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
       )
       .addOption(new Option("--fisher <type>", "Fisher flavour: Monte-Carlo (true) or empirical").argParser(choice(["mc", "empirical"] as const)).default("mc"))
       .addOption(new Option("--fisher-samples <n>", "Monte-Carlo Fisher: sampled targets per case").argParser(integer(1)).default(1))
+      .addOption(
+        new Option("--critical-tol <t>", "critical point when ‖∇L‖ ≤ t·max|λ| (‖∇L‖/λmax: a distance in θ, so rescaling L changes nothing)")
+          .argParser(real(0))
+          .default(1e-6),
+      )
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },
   async run(options, io) {
     if (options.top + options.bottom === 0) throw new CliError("ask for at least one eigenvalue: --top or --bottom must be ≥ 1", EXIT.usage);
     const { model, risk } = await loadProblem(options);
+    const p = model.theta.length;
+    // a matrix has p eigenvalues: asking for more only makes Lanczos run to its product limit
+    for (const end of ["top", "bottom"] as const) {
+      if (options[end] > p) io.err(`spectrum: --${end} ${options[end]} exceeds the ${p} eigenvalues of a ${p}-parameter model; computing ${p}\n`);
+    }
     const { value, grad } = riskValueAndGrad(risk, model.theta);
     const fisher: FisherDescription | null =
       options.curvature !== "fisher" ? null : options.fisher === "empirical" ? { type: "empirical" } : { type: "mc", samples_per_case: options.fisherSamples, seed: options.seed };
@@ -102,14 +120,17 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
     );
     const status = progress(io, "spectrum");
     const report = analyzeSpectrum(op, {
-      top: options.top,
-      bottom: options.bottom,
+      top: Math.min(options.top, p),
+      bottom: Math.min(options.bottom, p),
+      classify: { gradientTolerance: options.criticalTol },
       method: options.method,
       traceProbes: options.traceProbes,
       densityProbes: options.densityProbes,
       seed: options.seed,
       gradientNorm: norm(grad),
-      onProduct: (count, phase, total) => status.update(`${phase}: ${count}${total === undefined ? "" : `/${total}`} products`),
+      // Lanczos's phases (top, bottom) have an upper bound for a total, the others an exact count
+      onProduct: (count, phase, total) =>
+        status.update(`${phase}: ${count}${total === undefined ? "" : phase === "top" || phase === "bottom" ? ` of at most ${total}` : `/${total}`} products`),
     });
     status.done(`${report.products} products in ${report.seconds.toFixed(1)} s`);
     const entry = (p: { value: number; residual: number; zero: boolean }): Entry => ({ value: p.value, residual: p.residual, zero: p.zero });
@@ -134,6 +155,7 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
       classification: {
         kind: c.kind,
         critical: c.critical,
+        gradient_threshold: c.gradientThreshold,
         explanation: c.explanation,
         ...(c.negativeFraction === undefined ? {} : { negative_fraction: c.negativeFraction }),
       },

@@ -24,7 +24,12 @@ export interface ClassifyOptions {
   readonly eigenTolerance?: number;
   /** |λ| ≤ zeroThreshold counts as zero: an absolute threshold, e.g. the eigensolver's resolution. */
   readonly zeroThreshold?: number;
-  /** ‖∇L‖ ≤ gradientTolerance counts as critical (default 1e-6). */
+  /**
+   * ‖∇L‖ ≤ gradientTolerance·max|λ| counts as critical (default 1e-6). Relative to the curvature's
+   * scale: ‖∇L‖/λmax is how far the critical point would be if the gradient lay along the stiffest
+   * direction, so the tolerance is a distance in θ, and rescaling L (by a sum instead of a mean, say)
+   * leaves the verdict unchanged. Where every computed λ is 0 only ‖∇L‖ = 0 is critical.
+   */
   readonly gradientTolerance?: number;
 }
 
@@ -39,6 +44,8 @@ export interface Classification {
   readonly gradientNorm: number;
   /** The threshold below which |λ| was treated as zero. */
   readonly zeroThreshold: number;
+  /** The threshold ‖∇L‖ was compared with: gradientTolerance·max|λ|. */
+  readonly gradientThreshold: number;
   readonly negativeFraction?: number;
   /** One sentence for people. */
   readonly explanation: string;
@@ -63,14 +70,15 @@ export function classifyCriticalPoint(input: ClassifyInput, options: ClassifyOpt
   if (known.length === 0) throw new RangeError("classifyCriticalPoint: neither λmin nor λmax was given");
   const scale = Math.max(...known.map(Math.abs));
   const zero = options.zeroThreshold ?? (options.eigenTolerance ?? 1e-6) * scale;
-  const critical = gradientNorm <= (options.gradientTolerance ?? 1e-6);
+  const gradientThreshold = (options.gradientTolerance ?? 1e-6) * scale;
+  const critical = gradientNorm <= gradientThreshold;
   let kind: CriticalPointKind;
   if (lambdaMin !== null && lambdaMin > zero) kind = "minimum";
   else if (lambdaMax !== null && lambdaMax < -zero) kind = "maximum";
   else if (lambdaMin === null || lambdaMax === null) kind = "unknown";
   else if (lambdaMin < -zero && lambdaMax > zero) kind = "saddle";
   else kind = "degenerate";
-  const where = critical ? "critical point" : `point that is not critical (‖∇L‖ = ${gradientNorm.toExponential(3)})`;
+  const where = critical ? "critical point" : `point that is not critical (‖∇L‖ = ${gradientNorm.toExponential(3)} > ${gradientThreshold.toExponential(2)})`;
   const because: Record<CriticalPointKind, string> = {
     minimum: "every eigenvalue is positive",
     maximum: "every eigenvalue is negative",
@@ -86,6 +94,7 @@ export function classifyCriticalPoint(input: ClassifyInput, options: ClassifyOpt
     lambdaMax,
     gradientNorm,
     zeroThreshold: zero,
+    gradientThreshold,
     ...(input.negativeFraction === undefined ? {} : { negativeFraction: input.negativeFraction }),
     explanation: `${label} ${where}: ${because[kind]} (λmin ${lambdaMin === null ? "not computed" : `= ${fmt(lambdaMin)}`}, λmax ${lambdaMax === null ? "not computed" : `= ${fmt(lambdaMax)}`})`,
   };

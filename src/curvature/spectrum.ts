@@ -1,7 +1,7 @@
 /** @file spectral analysis of a curvature matrix: extreme eigenpairs, trace, density, class, condition */
 import { denseSpectrum, DENSE_SPECTRUM_LIMIT } from "../linalg/denseSpectrum.js";
 import { hutchinson } from "../linalg/trace.js";
-import { lanczos } from "../linalg/lanczos.js";
+import { lanczos, lanczosProductLimit } from "../linalg/lanczos.js";
 import { countProducts, type LinearOperator } from "../linalg/linearOperator.js";
 import { spectralDensity, type SpectralDensity } from "../linalg/spectralDensity.js";
 import { classifyCriticalPoint, conditionNumber, type Classification, type ClassifyOptions, type ConditionNumber } from "./criticalPoint.js";
@@ -43,7 +43,7 @@ export interface SpectrumOptions {
   readonly gradientNorm: number;
   /** Tolerances of the classification (the zero threshold defaults to the solver's resolution). */
   readonly classify?: ClassifyOptions;
-  /** Called after every operator product with the running count (and the phase's total where known). */
+  /** Called after every operator product with the running count and the phase's total (for Lanczos, its product limit: an upper bound). */
   readonly onProduct?: (count: number, phase: string, total?: number) => void;
 }
 
@@ -105,7 +105,7 @@ function denseExtremes(op: LinearOperator, top: number, bottom: number): Extreme
 }
 
 /** The wanted ends by Lanczos; an end not asked for stays unknown. */
-function lanczosExtremes(op: LinearOperator, options: SpectrumOptions, setPhase: (phase: string) => void): Extremes {
+function lanczosExtremes(op: LinearOperator, options: SpectrumOptions, setPhase: (phase: string, total?: number) => void): Extremes {
   const n = op.shape[0];
   const run = (k: number, which: "largest" | "smallest"): { pairs: { value: number; residual: number; vector: Float64Array }[]; converged: boolean } => {
     if (k === 0) return { pairs: [], converged: true };
@@ -118,9 +118,11 @@ function lanczosExtremes(op: LinearOperator, options: SpectrumOptions, setPhase:
     });
     return { pairs: Array.from(r.values, (value, i) => ({ value, residual: r.residuals[i]!, vector: r.vectors[i]! })), converged: r.converged };
   };
-  setPhase("top");
+  // the phase totals are upper bounds: Lanczos usually converges well before its product limit
+  const limit = (k: number): number => lanczosProductLimit(n, { k: Math.max(1, Math.min(k, n)), ...(options.maxIter === undefined ? {} : { maxIter: options.maxIter }) });
+  setPhase("top", limit(options.top));
   const top = run(options.top, "largest");
-  setPhase("bottom");
+  setPhase("bottom", limit(options.bottom));
   const bottom = run(options.bottom, "smallest");
   const scale = Math.max(0, ...[...top.pairs, ...bottom.pairs].map((p) => Math.abs(p.value)));
   // The products' rounding is unmeasured here; 8·n·ε·‖M‖ is the floor a dense solve would reach.

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { eigh } from "./eigh.js";
 import { randSymmetric, withSpectrum } from "./gallery.js";
-import { lanczos, type EigenTarget } from "./lanczos.js";
+import { lanczos, lanczosProductLimit, type EigenTarget } from "./lanczos.js";
 import { countProducts, fromDense, fromDiagonal } from "./linearOperator.js";
 import { powerIteration } from "./powerIteration.js";
 import { dot } from "./vector.js";
@@ -94,4 +94,14 @@ describe("powerIteration", () => {
     assert.ok(Math.abs(krylov.values[0]! + 4) <= 1e-8 * 4);
     assert.ok(krylov.products < power.iterations, `lanczos ${krylov.products} vs power ${power.iterations}`);
   });
+});
+
+test("lanczosProductLimit bounds the products of a run that hits its limit, and of one that converges (seed 9)", () => {
+  const n = 60;
+  const op = fromDense(withSpectrum(Array.from({ length: n }, (_, i) => 1 + i / n + (i % 7) * 1e-3), 9), n);
+  // an impossible tolerance runs to maxIter, then the residual products on top
+  const capped = lanczos(op, { k: 3, which: "largest", tol: 0, maxIter: 25, basisSize: 10, seed: 9 });
+  assert.equal(capped.products, lanczosProductLimit(n, { k: 3, maxIter: 25, basisSize: 10 }));
+  const converged = lanczos(op, { k: 2, which: "smallest", tol: 1e-8, seed: 9 });
+  assert.ok(converged.products <= lanczosProductLimit(n, { k: 2 }), `${converged.products}`);
 });

@@ -43,6 +43,21 @@ export interface LanczosResult {
   readonly converged: boolean;
 }
 
+function lanczosSizes(n: number, options: Pick<LanczosOptions, "k" | "basisSize" | "maxIter">): { m: number; maxIter: number } {
+  const { k } = options;
+  const m = Math.min(n, Math.max(options.basisSize ?? Math.max(2 * k + 20, 40), k + 2));
+  return { m, maxIter: options.maxIter ?? Math.min(10 * n, Math.max(20 * m, 200)) };
+}
+
+/**
+ * The most operator products one lanczos run with these options can take on an n×n operator
+ * (its expansion limit plus one product per returned pair for the true residual): a total for
+ * progress output, which a run usually stops well short of.
+ */
+export function lanczosProductLimit(n: number, options: Pick<LanczosOptions, "k" | "basisSize" | "maxIter">): number {
+  return lanczosSizes(n, options).maxIter + options.k;
+}
+
 /**
  * The k wanted eigenpairs of a symmetric operator by Lanczos (Lanczos 1950) with full
  * reorthogonalization — Gram–Schmidt twice against the whole basis, so no ghost eigenvalues
@@ -58,8 +73,7 @@ export function lanczos(op: LinearOperator, options: LanczosOptions): LanczosRes
   const n = requireSymmetric("lanczos", op);
   const { k, which } = options;
   if (!Number.isInteger(k) || k < 1 || k > n) throw new RangeError(`lanczos: k must be an integer in [1, ${n}], got ${k}`);
-  const m = Math.min(n, Math.max(options.basisSize ?? Math.max(2 * k + 20, 40), k + 2));
-  const maxIter = options.maxIter ?? Math.min(10 * n, Math.max(20 * m, 200));
+  const { m, maxIter } = lanczosSizes(n, options);
   const tol = options.tol ?? 1e-10;
   const rng = options.seed instanceof Rng ? options.seed : new Rng(options.seed ?? 0);
   let products = 0;
