@@ -1,6 +1,6 @@
 /** @file flags end to end: bad values are flag errors (rc 2) in one format, flags that do not apply are refused or warned, deterministic defaults converge */
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { forward, initialize, mlp, ndarray, Rng, tensor, writeData, writeModel } from "../src/node.js";
@@ -62,6 +62,27 @@ test("flags that do not apply to the optimizer are named in a warning", async ()
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /--lr does not apply to --optimizer lbfgs/);
   assert.match(r.stderr, /--curvature does not apply to --optimizer lbfgs/);
+});
+
+test("flags that do not apply to the command's other choices are named in a warning", async () => {
+  const dir = tempDir();
+  const p = await smallProblem(dir);
+  const vector = join(dir, "v.safetensors");
+  await writeModel(vector, p.net, p.theta, "float64");
+  const r = runCli(["hvp", "--model", p.model, "--data", p.data, "--vector", vector, "--curvature", "ggn", "--fisher", "empirical", "--seed", "3", "--out", join(dir, "gv.safetensors")]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /hvp: --fisher only applies with --curvature fisher; ignored/);
+  assert.match(r.stderr, /hvp: --seed only applies to the Monte-Carlo Fisher/);
+});
+
+test("a torch.save file is named as one (exit 3)", async () => {
+  const dir = tempDir();
+  const p = await smallProblem(dir);
+  const pt = join(dir, "model.pt");
+  writeFileSync(pt, Buffer.from("PK\x03\x04\x14\x00\x00\x00\x08\x00archive/data.pkl", "latin1"));
+  const r = runCli(["evaluate", "--model", pt, "--data", p.data]);
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /^hessian-lab: .*model\.pt: a zip archive \(what torch\.save writes/);
 });
 
 test("density --out d.png writes d.png, d.svg and d.json", async () => {

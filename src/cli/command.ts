@@ -64,3 +64,17 @@ export { choice, decimal, integer, positive, real, seed } from "./flags.js";
  * refuses flags that do not apply only when they were given.
  */
 export type GivenFlags = ReadonlySet<string>;
+
+/** A flag that only matters under some other choice: its option key, how it is typed, and when it applies. */
+export interface ConditionalFlag {
+  readonly key: string;
+  readonly flag: string;
+  readonly applies: boolean;
+  /** When it does apply, e.g. "with --curvature fisher". */
+  readonly when: string;
+}
+
+/** Warns, one line each, about given flags that do not apply to this run (they are ignored, not an error). */
+export function warnInapplicable(io: Io, command: string, given: GivenFlags, flags: readonly ConditionalFlag[]): void {
+  for (const f of flags) if (given.has(f.key) && !f.applies) io.err(`${command}: ${f.flag} only applies ${f.when}; ignored\n`);
+}

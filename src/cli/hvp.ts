@@ -1,7 +1,7 @@
 /** @file `hessian-lab hvp`: one curvature-vector product, written as a model-shaped vector file */
 import { Option } from "commander";
 import { curvatureOperator, CURVATURE_KINDS, norm, readVector, writeVector, type CurvatureKind, type DType } from "../node.js";
-import { choice, integer, seed, type CommandSpec } from "./command.js";
+import { choice, integer, seed, warnInapplicable, type CommandSpec } from "./command.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 
 interface HvpOptions {
@@ -48,7 +48,11 @@ export const hvpCommand: CommandSpec<HvpOptions, HvpResult> = {
       .addOption(new Option("--seed <n>", "seed of the Monte-Carlo Fisher (and K-FAC) targets").argParser(seed).default(0))
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },
-  async run(options) {
+  async run(options, io, given) {
+    warnInapplicable(io, "hvp", given, [
+      { key: "fisher", flag: "--fisher", applies: options.curvature === "fisher", when: "with --curvature fisher" },
+      { key: "seed", flag: "--seed", applies: options.curvature === "fisher" && options.fisher === "mc", when: "to the Monte-Carlo Fisher (--curvature fisher --fisher mc)" },
+    ]);
     await checkOutputPath(options.out);
     const { model, risk } = await loadProblem(options);
     const v = await readVector(options.vector, model.network);

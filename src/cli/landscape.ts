@@ -1,7 +1,7 @@
 /** @file `hessian-lab landscape`: a 1-D or 2-D loss-landscape slice with the quadratic model, as SVG, PNG and JSON */
 import { Option } from "commander";
 import { CURVATURE_KINDS, lossLandscape, norm, riskValueAndGrad, type CurvatureKind, type DType, type LandscapeDirections } from "../node.js";
-import { choice, CliError, EXIT, integer, positive, seed, type CommandSpec } from "./command.js";
+import { choice, CliError, EXIT, integer, positive, seed, warnInapplicable, type CommandSpec } from "./command.js";
 import { chartFiles, writeChartOutputs } from "./chartOutput.js";
 import { checkOutputPath, loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
@@ -80,7 +80,8 @@ export const landscapeCommand: CommandSpec<LandscapeCliOptions, LandscapeResult>
       .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float64"))
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },
-  async run(options, io) {
+  async run(options, io, given) {
+    warnInapplicable(io, "landscape", given, [{ key: "curvature", flag: "--curvature", applies: options.directions === "eigen", when: "with --directions eigen (whose eigenvectors)" }]);
     const files = chartFiles(options.out);
     for (const path of Object.values(files)) await checkOutputPath(path);
     const { model, risk } = await loadProblem(options);

@@ -1,7 +1,7 @@
 /** @file `hessian-lab spectrum`: extreme eigenvalues, trace, condition and critical-point class of a curvature matrix */
 import { Option } from "commander";
 import { analyzeSpectrum, curvatureOperator, CURVATURE_KINDS, norm, riskValueAndGrad, type CurvatureKind, type DType } from "../node.js";
-import { choice, CliError, EXIT, integer, real, seed, type CommandSpec } from "./command.js";
+import { choice, CliError, EXIT, integer, real, seed, warnInapplicable, type CommandSpec } from "./command.js";
 import { loadProblem } from "./inputs.js";
 import { progress } from "./progress.js";
 
@@ -101,7 +101,11 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
       )
       .addOption(new Option("--batch-size <n>", "rows per chunk (memory only)").argParser(integer(1)));
   },
-  async run(options, io) {
+  async run(options, io, given) {
+    warnInapplicable(io, "spectrum", given, [
+      { key: "fisher", flag: "--fisher", applies: options.curvature === "fisher", when: "with --curvature fisher" },
+      { key: "fisherSamples", flag: "--fisher-samples", applies: options.curvature === "fisher" && options.fisher === "mc", when: "to the Monte-Carlo Fisher (--curvature fisher --fisher mc)" },
+    ]);
     if (options.top + options.bottom === 0) throw new CliError("ask for at least one eigenvalue: --top or --bottom must be ≥ 1", EXIT.usage);
     const { model, risk } = await loadProblem(options);
     const p = model.theta.length;

@@ -115,13 +115,21 @@ export function parseSafetensors(bytes: Uint8Array, opts: ParseSafetensorsOption
   const maxHeader = opts.maxHeaderBytes ?? DEFAULT_MAX_HEADER_BYTES;
   if (!Number.isSafeInteger(maxHeader) || maxHeader < 0) fail(`maxHeaderBytes must be a non-negative integer, got ${maxHeader}`);
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, shorter than the 8-byte header length`);
+  // what torch.save writes instead: a zip archive since PyTorch 1.6, a pickle before. Their first
+  // bytes read as an impossible header length, so they are named only when the header is invalid.
+  const failForeign = (problem: string): never => {
+    const saveAs = "save with safetensors.torch.save_file instead (docs/pytorch.md)";
+    if (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) fail(`a zip archive (what torch.save writes, .pt/.pth), not safetensors: ${saveAs}`);
+    if (bytes[0] === 0x80 && bytes[1]! >= 2 && bytes[1]! <= 5) fail(`a Python pickle (what an older torch.save writes), not safetensors: ${saveAs}`);
+    return fail(problem);
+  };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // hi·2³² + lo is exact below 2⁵³ and only compared against limits far below that otherwise
   const headerLength = view.getUint32(4, true) * 2 ** 32 + view.getUint32(0, true);
   const exactLength = (): string => view.getBigUint64(0, true).toString();
-  if (headerLength > maxHeader) fail(`header length ${exactLength()} exceeds the limit of ${maxHeader} bytes`);
+  if (headerLength > maxHeader) failForeign(`header length ${exactLength()} exceeds the limit of ${maxHeader} bytes`);
   if (headerLength > bytes.length - 8) {
-    fail(`header length ${exactLength()} exceeds the ${bytes.length - 8} bytes after the length prefix (truncated file?)`);
+    failForeign(`header length ${exactLength()} exceeds the ${bytes.length - 8} bytes after the length prefix (truncated file?)`);
   }
   const dataStart = 8 + headerLength;
   const bufferLength = bytes.length - dataStart;
@@ -131,9 +139,9 @@ export function parseSafetensors(bytes: Uint8Array, opts: ParseSafetensorsOption
     // ignoreBOM keeps a byte-order mark, so that it fails the '{' check below as it does in the reference
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(8, dataStart));
   } catch {
-    fail("header is not valid UTF-8");
+    failForeign("header is not valid UTF-8");
   }
-  if (!text.startsWith("{")) fail("header does not start with '{'");
+  if (!text.startsWith("{")) failForeign("header does not start with '{'");
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -199,7 +207,8 @@ function parseEntry(name: string, value: unknown, bufferLength: number, fail: (p
   const bits = KNOWN_DTYPES.get(fileDtype);
   if (bits === undefined) return fail(`${where}: unknown dtype ${quote(fileDtype)}`);
   if (fileDtype !== "F32" && fileDtype !== "F64") {
-    return fail(`${where}: unsupported dtype ${fileDtype} (only F32 and F64 load here)`);
+    const labels = /^[IU]\d+$/.test(fileDtype) ? "; class labels go in a data file as one-hot float targets [N, classes]" : "";
+    return fail(`${where}: unsupported dtype ${fileDtype} (only F32 and F64 load here${labels})`);
   }
   const dtype: DType = fileDtype === "F64" ? "float64" : "float32";
   if (!Array.isArray(shape) || !shape.every(isIndex)) {

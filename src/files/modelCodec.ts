@@ -49,6 +49,11 @@ export function decodeModel(contents: SafetensorsContents, file: string): Model 
   if (!Number.isFinite(weightDecay) || weightDecay < 0 || wdText?.trim() === "") fail(file, `invalid weight_decay "${wdText}"`);
 
   const L = activations.length;
+  // PyTorch's nn.Sequential numbers its modules, activations included: 0.weight, 2.weight, …
+  const sequential = [...tensors.keys()].filter((name) => /^\d+\.(weight|bias)$/.test(name));
+  if (sequential.length > 0 && !tensors.has(weightName(0))) {
+    fail(file, `tensor names like "${sequential.find((n) => n.endsWith(".weight")) ?? sequential[0]!}" are an nn.Sequential state_dict: rename the k-th Linear's "N.weight"/"N.bias" to layers.{i}.weight/layers.{i}.bias, i = 0, 1, … (docs/pytorch.md)`);
+  }
   const expected = new Set<string>();
   const layers: DenseLayer[] = [];
   let dtype: DType | null = null;
@@ -60,6 +65,17 @@ export function decodeModel(contents: SafetensorsContents, file: string): Model 
     expected.add(weightName(i)).add(biasName(i));
     if (w.shape.length !== 2) fail(file, `"${weightName(i)}" must be 2-D [out, in], got ${formatShape(w.shape)}`);
     const [out, inp] = w.shape as [number, number];
+    // [in, out] (θ's layout, NumPy's x @ W) rather than [out, in]: the bias and the neighbouring
+    // layers then agree with the transpose, so the weight, not the bias, is what is wrong
+    const next = tensors.get(weightName(i + 1));
+    const transposed =
+      b.shape.length === 1 &&
+      b.shape[0] === inp &&
+      inp !== out &&
+      (next !== undefined ? next.shape.length === 2 && next.shape[1] === inp : layers[i - 1]?.outputs === out);
+    if (transposed) {
+      fail(file, `"${weightName(i)}" is ${formatShape(w.shape)} but "${biasName(i)}" is ${formatShape(b.shape)}: weights are [out, in] like nn.Linear, so this one looks transposed (write W.T)`);
+    }
     if (b.shape.length !== 1 || b.shape[0] !== out) fail(file, `"${biasName(i)}" must be [${out}], got ${formatShape(b.shape)}`);
     if (dtype !== null && (w.dtype !== dtype || b.dtype !== dtype)) fail(file, "parameters mix float32 and float64");
     dtype = w.dtype;
@@ -155,6 +171,9 @@ export function decodeData(contents: SafetensorsContents, file: string, net?: Ne
     if (name !== "inputs" && name !== "targets") fail(file, `unexpected tensor "${name}" (a data file holds "inputs" and optionally "targets")`);
   }
   if (inputs.shape.length !== 2) fail(file, `"inputs" must be 2-D [N, d_in], got ${formatShape(inputs.shape)}`);
+  if (targets.shape.length === 1) {
+    fail(file, `"targets" is ${formatShape(targets.shape)}: class labels go in as one-hot float targets [N, classes] (F.one_hot(y).double() in PyTorch), other targets as [N, d_out]`);
+  }
   if (targets.shape.length !== 2) fail(file, `"targets" must be 2-D [N, d_out], got ${formatShape(targets.shape)}`);
   if (targets.shape[0] !== inputs.shape[0]) fail(file, `"inputs" has ${inputs.shape[0]} rows but "targets" has ${targets.shape[0]}`);
   if (targets.dtype !== inputs.dtype) fail(file, '"inputs" and "targets" differ in dtype');
