@@ -2,7 +2,7 @@
 export * from "./index.js";
 export * from "./files/modelFile.js";
 export { readSafetensorsFile, writeSafetensorsFile } from "./data/safetensorsFile.js";
-export { writeFileAtomic } from "./data/atomicWrite.js";
+export { processExists, removeStaleTemps, writeFileAtomic } from "./data/atomicWrite.js";
 export { loadMnist, readMnistData, readMnistFiles, mnistPackageDir, type LoadMnistOptions } from "./data/mnistFile.js";
 export { readCheckpoint, writeCheckpoint, checkpointPath } from "./data/checkpointFile.js";
 export { svgToPng, renderChart, type PngOptions, type RenderedChart } from "./plot/png.js";

@@ -1,5 +1,6 @@
 /** @file the PREFIX.svg / PREFIX.png / PREFIX.json outputs of the plotting commands */
 import { writeFileAtomic, type RenderedChart } from "../node.js";
+import { writeOutput } from "./outputs.js";
 
 /** The three files a plotting command writes for `--out PREFIX`. */
 // a type alias, not an interface, so Object.values(files) is string[] (interfaces get no implicit index signature)
@@ -14,10 +15,16 @@ export function chartFiles(prefix: string): ChartFiles {
   return { svg: `${base}.svg`, png: `${base}.png`, json: `${base}.json` };
 }
 
-/** Writes the chart and the result (the same JSON `--json` prints), each file atomically. */
-export async function writeChartOutputs(files: ChartFiles, rendered: RenderedChart, result: unknown): Promise<void> {
+/**
+ * Writes the chart and the result (the same JSON `--json` prints), each file atomically, each path
+ * checked again against the inputs just before (see outputs.ts writeOutput).
+ */
+export async function writeChartOutputs(files: ChartFiles, rendered: RenderedChart, result: unknown, inputs: readonly string[]): Promise<void> {
   const encoder = new TextEncoder();
-  await writeFileAtomic(files.svg, encoder.encode(rendered.svg));
-  await writeFileAtomic(files.png, rendered.png);
-  await writeFileAtomic(files.json, encoder.encode(`${JSON.stringify(result, null, 2)}\n`));
+  const contents: [string, Uint8Array][] = [
+    [files.svg, encoder.encode(rendered.svg)],
+    [files.png, rendered.png],
+    [files.json, encoder.encode(`${JSON.stringify(result, null, 2)}\n`)],
+  ];
+  for (const [path, bytes] of contents) await writeOutput(path, inputs, () => writeFileAtomic(path, bytes));
 }

@@ -41,6 +41,11 @@ export interface CommandSpec<Options, Result> {
   readonly name: string;
   readonly summary: string;
   readonly examples: readonly string[];
+  /**
+   * Whether run stops cleanly on SIGINT/SIGTERM itself (see signals.ts onInterrupt); otherwise the
+   * signals get their default action once run starts (they exit 130 only during start-up).
+   */
+  readonly handlesSignals?: boolean;
   configure(cmd: Command): void;
   run(options: Options, io: Io, given: GivenFlags): Promise<Result>;
   format(result: Result): string;
@@ -51,6 +56,7 @@ export interface AnyCommand {
   readonly name: string;
   readonly summary: string;
   readonly examples: readonly string[];
+  readonly handlesSignals?: boolean;
   configure(cmd: Command): void;
   run(options: never, io: Io, given: GivenFlags): Promise<unknown>;
   format(result: never): string;

@@ -3,7 +3,8 @@ import { Option } from "commander";
 import { curvatureOperator, CURVATURE_KINDS, linalg, type CurvatureKind, type DType } from "../node.js";
 import { chartFiles, writeChartOutputs } from "./chartOutput.js";
 import { choice, integer, positive, seed, type CommandSpec } from "./command.js";
-import { checkOutputPath, loadProblem } from "./inputs.js";
+import { loadProblem } from "./inputs.js";
+import { checkOutputs } from "./outputs.js";
 import { progress } from "./progress.js";
 
 interface DensityOptions {
@@ -77,7 +78,7 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
   },
   async run(options, io) {
     const files = chartFiles(options.out);
-    for (const path of Object.values(files)) await checkOutputPath(path);
+    await checkOutputs(Object.values(files), [options.model, options.data]);
     const { model, risk } = await loadProblem(options);
     const op = curvatureOperator(risk, model.theta, options.curvature);
     const status = progress(io, "density");
@@ -127,7 +128,7 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
       render_seconds: rendered.seconds,
       files,
     };
-    await writeChartOutputs(files, rendered, result);
+    await writeChartOutputs(files, rendered, result, [options.model, options.data]);
     return result;
   },
   format(r) {

@@ -2,7 +2,8 @@
 import { Option } from "commander";
 import { curvatureOperator, CURVATURE_KINDS, norm, readVector, writeVector, type CurvatureKind, type DType } from "../node.js";
 import { choice, integer, seed, warnInapplicable, type CommandSpec } from "./command.js";
-import { checkOutputPath, loadProblem } from "./inputs.js";
+import { loadProblem } from "./inputs.js";
+import { checkOutputs, requireFinite, writeOutput } from "./outputs.js";
 
 interface HvpOptions {
   readonly model: string;
@@ -53,14 +54,16 @@ export const hvpCommand: CommandSpec<HvpOptions, HvpResult> = {
       { key: "fisher", flag: "--fisher", applies: options.curvature === "fisher", when: "with --curvature fisher" },
       { key: "seed", flag: "--seed", applies: options.curvature === "fisher" && options.fisher === "mc", when: "to the Monte-Carlo Fisher (--curvature fisher --fisher mc)" },
     ]);
-    await checkOutputPath(options.out);
+    const inputs = [options.model, options.data, options.vector];
+    await checkOutputs([options.out], inputs);
     const { model, risk } = await loadProblem(options);
     const v = await readVector(options.vector, model.network);
     const start = performance.now();
     const op = curvatureOperator(risk, model.theta, options.curvature, { type: options.fisher, seed: options.seed });
     const product = op.matvec(v);
     const seconds = (performance.now() - start) / 1000;
-    await writeVector(options.out, model.network, product, options.dtype);
+    requireFinite(product, options.dtype, "the product");
+    await writeOutput(options.out, inputs, () => writeVector(options.out, model.network, product, options.dtype));
     const vv = norm(v);
     let vMv = 0;
     for (let i = 0; i < v.length; i++) vMv += v[i]! * product[i]!;

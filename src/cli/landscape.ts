@@ -3,7 +3,8 @@ import { Option } from "commander";
 import { CURVATURE_KINDS, lossLandscape, norm, riskValueAndGrad, type CurvatureKind, type DType, type LandscapeDirections } from "../node.js";
 import { choice, CliError, EXIT, integer, positive, seed, warnInapplicable, type CommandSpec } from "./command.js";
 import { chartFiles, writeChartOutputs } from "./chartOutput.js";
-import { checkOutputPath, loadProblem } from "./inputs.js";
+import { loadProblem } from "./inputs.js";
+import { checkOutputs } from "./outputs.js";
 import { progress } from "./progress.js";
 
 interface LandscapeCliOptions {
@@ -83,7 +84,7 @@ export const landscapeCommand: CommandSpec<LandscapeCliOptions, LandscapeResult>
   async run(options, io, given) {
     warnInapplicable(io, "landscape", given, [{ key: "curvature", flag: "--curvature", applies: options.directions === "eigen", when: "with --directions eigen (whose eigenvectors)" }]);
     const files = chartFiles(options.out);
-    for (const path of Object.values(files)) await checkOutputPath(path);
+    await checkOutputs(Object.values(files), [options.model, options.data]);
     const { model, risk } = await loadProblem(options);
     if (options.directions === "eigen" && model.theta.length < options.dims) {
       throw new CliError(`a ${model.theta.length}-parameter model has fewer than ${options.dims} eigenvectors`, EXIT.usage);
@@ -152,7 +153,7 @@ export const landscapeCommand: CommandSpec<LandscapeCliOptions, LandscapeResult>
       render_seconds: rendered.seconds,
       files,
     };
-    await writeChartOutputs(files, rendered, result);
+    await writeChartOutputs(files, rendered, result, [options.model, options.data]);
     return result;
   },
   format(r) {

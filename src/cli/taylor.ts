@@ -15,7 +15,8 @@ import {
 } from "../node.js";
 import { choice, CliError, EXIT, integer, positive, seed, type CommandSpec } from "./command.js";
 import { chartFiles, writeChartOutputs } from "./chartOutput.js";
-import { checkOutputPath, loadProblem } from "./inputs.js";
+import { loadProblem } from "./inputs.js";
+import { checkOutputs } from "./outputs.js";
 import { progress } from "./progress.js";
 
 type TaylorDirection = "eigen" | "random" | "gradient";
@@ -89,7 +90,7 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
       throw new CliError(`--min-step (${options.minStep}) must be smaller than --max-step (${options.maxStep})`, EXIT.usage);
     }
     const files = options.out === undefined ? null : chartFiles(options.out);
-    if (files !== null) for (const path of Object.values(files)) await checkOutputPath(path);
+    if (files !== null) await checkOutputs(Object.values(files), [options.model, options.data]);
     const { model, risk } = await loadProblem(options);
     const theta = model.theta;
     const status = progress(io, "taylor");
@@ -154,7 +155,7 @@ export const taylorCommand: CommandSpec<TaylorOptions, TaylorResult> = {
     });
     const rendered = await renderChart(chart);
     status.done(`${counter.count()} products, ${seconds.toFixed(2)} s; plot ${(rendered.seconds.svg + rendered.seconds.png).toFixed(2)} s`);
-    await writeChartOutputs(files, rendered, result);
+    await writeChartOutputs(files, rendered, result, [options.model, options.data]);
     return result;
   },
   format(r) {

@@ -12,13 +12,12 @@ import {
   LOSSES,
   norm,
   readCheckpoint,
+  removeStaleTemps,
   riskValueAndGrad,
   squaredErrorPerCase,
   trainAsync,
-  writeCheckpoint,
   writeModel,
   type BatchSamplerState,
-  type CheckpointValue,
   type Activation,
   type DType,
   type HfPreconditioner,
@@ -28,10 +27,13 @@ import {
   type TrainState,
   type TrainStop,
 } from "../node.js";
-import { stat } from "node:fs/promises";
-import { choice, CliError, EXIT, integer, positive, real, seed, type CommandSpec } from "./command.js";
-import { checkOutputPath } from "./inputs.js";
+import { join, resolve } from "node:path";
+import { LOCK_FILE, lockCheckpointDirectory } from "./checkpointLock.js";
+import { choice, CliError, EXIT, integer, positive, real, seed, type CommandSpec, type GivenFlags, type Io } from "./command.js";
+import { checkOutputs, checkWritableDirectory, requireFinite, writeOutput } from "./outputs.js";
 import { progress } from "./progress.js";
+import { onInterrupt } from "./signals.js";
+import { checkResumable, fileFingerprint, saveCheckpoint, type TrainConfig } from "./trainCheckpoint.js";
 import {
   batchSizeFor,
   checkOptimizerFlags,
@@ -103,23 +105,24 @@ export interface TrainResultJson {
   readonly history: readonly IterationRecord[];
 }
 
-/** The flags a checkpoint must agree with to be resumed (budgets and outputs may change). */
-function fingerprint(o: TrainOptions, parameters: number, batchSize: number): Record<string, string | number> {
+/** The flags a checkpoint must agree with to be resumed (budgets and outputs may change); null: not given. */
+function fingerprint(o: TrainOptions, parameters: number, batchSize: number, files: { model: string | null; data: string | null }): TrainConfig {
   return {
-    model: o.model ?? o.preset ?? (o.arch ?? []).join("-"),
+    // files by content, so that another spelling of the path resumes and changed contents do not
+    model: files.model ?? o.preset ?? (o.arch ?? []).join("-"),
     hidden: o.hidden ?? NETWORK_DEFAULTS.hidden,
     loss: o.loss ?? NETWORK_DEFAULTS.loss,
     init: o.init ?? NETWORK_DEFAULTS.init,
-    data: o.data ?? o.dataset ?? "",
-    trainSize: o.trainSize ?? -1,
+    data: files.data ?? o.dataset ?? null,
+    trainSize: o.trainSize ?? null,
     optimizer: o.optimizer,
-    lr: o.lr ?? -1,
-    damping: o.damping ?? -1,
-    curvature: o.curvature ?? "",
+    lr: o.lr ?? null,
+    damping: o.damping ?? null,
+    curvature: o.curvature ?? null,
     // only when given, so checkpoints written before the flag existed still resume
     ...(o.preconditioner === undefined ? {} : { preconditioner: o.preconditioner }),
     batchSize,
-    curvatureBatchSize: o.curvatureBatchSize ?? -1,
+    curvatureBatchSize: o.curvatureBatchSize ?? null,
     seed: o.seed,
     dtype: o.dtype,
     parameters,
@@ -134,16 +137,9 @@ function describeInfo(info: IterationRecord["info"]): string {
     .join(" ");
 }
 
-async function checkCheckpointDir(dir: string): Promise<void> {
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error();
-  } catch {
-    throw new CliError(`--checkpoint ${dir}: not an existing directory`, EXIT.usage);
-  }
-}
-
 export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
   name: "train",
+  handlesSignals: true,
   summary: "train a network with SGD, Adam, L-BFGS, Newton, Hessian-free, K-FAC, … (checkpoints, exact resume)",
   examples: [
     "hessian-lab train --preset curves --dataset curves --train-size 2000 --optimizer hf --max-iter 20 --out curves.safetensors",
@@ -197,93 +193,24 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
     }
     if (o.resume === true && o.checkpoint === undefined) throw new CliError("--resume needs --checkpoint DIR", EXIT.usage);
     checkOptimizerFlags(o, given, io.err);
-    if (o.out !== undefined) await checkOutputPath(o.out);
-    if (o.checkpoint !== undefined) await checkCheckpointDir(o.checkpoint);
-    const { net, theta } = await resolveNetwork(o);
-    if ((o.optimizer === "newton" || o.optimizer === "bfgs") && theta.length > DENSE_PARAMETER_LIMIT) {
-      throw new CliError(
-        `--optimizer ${o.optimizer} forms a dense p×p matrix: ${theta.length} parameters exceed its limit of ${DENSE_PARAMETER_LIMIT} (use newton-cg, lbfgs or hf)`,
-        EXIT.usage,
-      );
+    const inputs = [o.model, o.data].filter((x) => x !== undefined);
+    if (o.checkpoint !== undefined) {
+      const own = [checkpointPath(o.checkpoint), join(o.checkpoint, LOCK_FILE)].map((f) => resolve(f));
+      if (o.out !== undefined && own.includes(resolve(o.out))) throw new CliError(`cannot write ${o.out}: it is a file of --checkpoint ${o.checkpoint}`, EXIT.usage);
+      inputs.push(checkpointPath(o.checkpoint));
+      await checkWritableDirectory(o.checkpoint, "checkpoint.safetensors", "--checkpoint");
     }
-    const { train, test } = await resolveData(o, net, o.dtype);
-    const problem = trainProblem(net, train, test, o.dtype);
-    const transform = makeOptimizer(o);
-    const batchSize = batchSizeFor(o.optimizer, o.batchSize, problem.cases);
-    const config = fingerprint(o, theta.length, batchSize);
-    if (batchSize < problem.cases && (given.has("gtol") || given.has("ftol"))) {
-      io.err(`train: --gtol and --ftol are checked on whole-batch runs only (this one takes ${batchSize} of ${problem.cases} cases per step); ignored\n`);
-    }
-
-    let resumeFrom: TrainState<unknown, BatchSamplerState> | undefined;
-    if (o.resume === true && o.checkpoint !== undefined) {
-      const saved = await readCheckpoint(o.checkpoint);
-      if (saved === null) io.err(`train: no checkpoint in ${o.checkpoint} yet; starting from the beginning\n`);
-      else resumeFrom = checkResumable(saved, config, checkpointPath(o.checkpoint));
-    }
-
-    // a full batch in a fixed order: the deterministic methods then see the same objective, to the bit, every iteration
-    const sampler = new BatchSampler({ n: problem.cases, batchSize, seed: o.seed, shuffle: batchSize < problem.cases });
-    const controller = new AbortController();
-    const onSignal = (): void => controller.abort();
-    process.once("SIGINT", onSignal);
-    process.once("SIGTERM", onSignal);
-    const status = progress(io, "train");
-    const budget = o.maxIter;
-    const started = performance.now();
-    const startIteration = resumeFrom?.iteration ?? 0;
+    if (o.out !== undefined) await checkOutputs([o.out], inputs);
+    const lock = o.checkpoint === undefined ? null : await lockCheckpointDirectory(o.checkpoint);
     try {
-      const result = await trainAsync({
-        transform,
-        problem,
-        sampler,
-        params: theta,
-        seed: o.seed,
-        evalEvery: o.evalEvery,
-        checkpointEvery: o.checkpointEvery,
-        gradientTolerance: o.gtol,
-        relativeTolerance: o.ftol,
-        signal: controller.signal,
-        ...(o.curvatureBatchSize === undefined ? {} : { curvatureBatchSize: o.curvatureBatchSize }),
-        ...(o.maxIter === undefined ? {} : { maxIterations: o.maxIter }),
-        ...(o.maxEpochs === undefined ? {} : { maxEpochs: o.maxEpochs }),
-        ...(o.maxSeconds === undefined ? {} : { maxSeconds: o.maxSeconds }),
-        ...(resumeFrom === undefined ? {} : { resumeFrom }),
-        onIteration: (r) => status.update(progressLine(r, budget, startIteration, started)),
-        ...(o.checkpoint === undefined
-          ? {}
-          : { onCheckpoint: (s: TrainState<unknown, BatchSamplerState>) => writeCheckpoint(o.checkpoint!, { config, state: s as unknown as CheckpointValue }) }),
-      });
-      status.done();
-      if (result.stop === "interrupted") {
-        throw new CliError(
-          `interrupted at iteration ${result.state.iteration}${o.checkpoint === undefined ? " (no --checkpoint: progress is lost)" : `; checkpoint saved in ${o.checkpoint}, continue with --resume`}`,
-          EXIT.interrupted,
-        );
+      if (o.checkpoint !== undefined) {
+        // any writer of this directory holds the lock, so every temp file of our naming is a dead one's
+        await removeStaleTemps(resolve(checkpointPath(o.checkpoint)), { exclusive: true });
+        await removeStaleTemps(resolve(o.checkpoint, LOCK_FILE));
       }
-      if (result.stop === "nonFinite" || result.stop === "stalled") io.err(`train: stopped at iteration ${result.state.iteration}: ${result.detail}\n`);
-      const params = result.state.params;
-      if (o.out !== undefined) await writeModel(o.out, net, params, o.dtype);
-      const { grad } = riskValueAndGrad(problem.trainRisk, params);
-      return {
-        final_loss: result.trainLoss,
-        test_loss: result.testLoss ?? null,
-        reconstruction_error: squaredErrorPerCase(problem.trainRisk, params),
-        grad_norm: norm(grad),
-        iterations: result.state.iteration,
-        seconds: result.state.seconds,
-        stop: result.stop,
-        stop_reason: result.detail,
-        optimizer: o.optimizer,
-        parameters: params.length,
-        cases: problem.cases,
-        resumed_from: resumeFrom?.iteration ?? null,
-        out: o.out ?? null,
-        history: result.state.history,
-      };
+      return await trainLocked(o, io, given, inputs);
     } finally {
-      process.off("SIGINT", onSignal);
-      process.off("SIGTERM", onSignal);
+      await lock?.release();
     }
   },
   format(r) {
@@ -297,24 +224,109 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
   },
 };
 
+/** The run itself, once flags, outputs and the checkpoint directory are checked and locked. */
+async function trainLocked(o: TrainOptions, io: Io, given: GivenFlags, inputs: readonly string[]): Promise<TrainResultJson> {
+  const { net, theta } = await resolveNetwork(o);
+  if ((o.optimizer === "newton" || o.optimizer === "bfgs") && theta.length > DENSE_PARAMETER_LIMIT) {
+    throw new CliError(
+      `--optimizer ${o.optimizer} forms a dense p×p matrix: ${theta.length} parameters exceed its limit of ${DENSE_PARAMETER_LIMIT} (use newton-cg, lbfgs or hf)`,
+      EXIT.usage,
+    );
+  }
+  const { train, test } = await resolveData(o, net, o.dtype);
+  const problem = trainProblem(net, train, test, o.dtype);
+  const transform = makeOptimizer(o);
+  const batchSize = batchSizeFor(o.optimizer, o.batchSize, problem.cases);
+  const files = {
+    model: o.model === undefined ? null : await fileFingerprint(o.model),
+    data: o.data === undefined ? null : await fileFingerprint(o.data),
+  };
+  const config = fingerprint(o, theta.length, batchSize, files);
+  if (batchSize < problem.cases && (given.has("gtol") || given.has("ftol"))) {
+    io.err(`train: --gtol and --ftol are checked on whole-batch runs only (this one takes ${batchSize} of ${problem.cases} cases per step); ignored\n`);
+  }
+
+  let resumeFrom: TrainState<unknown, BatchSamplerState> | undefined;
+  if (o.resume === true && o.checkpoint !== undefined) {
+    const saved = await readCheckpoint(o.checkpoint);
+    if (saved === null) io.err(`train: no checkpoint in ${o.checkpoint} yet; starting from the beginning\n`);
+    else resumeFrom = checkResumable(saved, config, checkpointPath(o.checkpoint));
+  }
+
+  // a full batch in a fixed order: the deterministic methods then see the same objective, to the bit, every iteration
+  const sampler = new BatchSampler({ n: problem.cases, batchSize, seed: o.seed, shuffle: batchSize < problem.cases });
+  const controller = new AbortController();
+  const release = onInterrupt(() => controller.abort());
+  const status = progress(io, "train");
+  const budget = o.maxIter;
+  const started = performance.now();
+  const startIteration = resumeFrom?.iteration ?? 0;
+  try {
+    const result = await trainAsync({
+      transform,
+      problem,
+      sampler,
+      params: theta,
+      seed: o.seed,
+      dtype: o.dtype,
+      evalEvery: o.evalEvery,
+      checkpointEvery: o.checkpointEvery,
+      gradientTolerance: o.gtol,
+      relativeTolerance: o.ftol,
+      signal: controller.signal,
+      ...(o.curvatureBatchSize === undefined ? {} : { curvatureBatchSize: o.curvatureBatchSize }),
+      ...(o.maxIter === undefined ? {} : { maxIterations: o.maxIter }),
+      ...(o.maxEpochs === undefined ? {} : { maxEpochs: o.maxEpochs }),
+      ...(o.maxSeconds === undefined ? {} : { maxSeconds: o.maxSeconds }),
+      ...(resumeFrom === undefined ? {} : { resumeFrom }),
+      onIteration: (r) => status.update(progressLine(r, budget, startIteration, started)),
+      ...(o.checkpoint === undefined
+        ? {}
+        : { onCheckpoint: (s: TrainState<unknown, BatchSamplerState>) => saveCheckpoint(o.checkpoint!, config, s) }),
+    });
+    status.done();
+    if (result.stop === "interrupted") {
+      throw new CliError(
+        `interrupted at iteration ${result.state.iteration}${o.checkpoint === undefined ? " (no --checkpoint: progress is lost)" : `; checkpoint saved in ${o.checkpoint}, continue with --resume`}`,
+        EXIT.interrupted,
+      );
+    }
+    if (result.nonFinite !== undefined) {
+      const kept = o.checkpoint === undefined ? "" : `; ${o.checkpoint} keeps the last finite state (iteration ${result.state.iteration})`;
+      throw new CliError(`${result.detail.replace(/ \(the last finite state is kept\)$/, "")}${kept}; nothing written${o.out === undefined ? "" : ` to ${o.out}`}`, EXIT.failure);
+    }
+    if (result.stop === "stalled") io.err(`train: stopped at iteration ${result.state.iteration}: ${result.detail}\n`);
+    const params = result.state.params;
+    if (o.out !== undefined) {
+      const out = o.out;
+      requireFinite(params, o.dtype, "the trained model");
+      await writeOutput(out, inputs, () => writeModel(out, net, params, o.dtype));
+    }
+    const { grad } = riskValueAndGrad(problem.trainRisk, params);
+    return {
+      final_loss: result.trainLoss,
+      test_loss: result.testLoss ?? null,
+      reconstruction_error: squaredErrorPerCase(problem.trainRisk, params),
+      grad_norm: norm(grad),
+      iterations: result.state.iteration,
+      seconds: result.state.seconds,
+      stop: result.stop,
+      stop_reason: result.detail,
+      optimizer: o.optimizer,
+      parameters: params.length,
+      cases: problem.cases,
+      resumed_from: resumeFrom?.iteration ?? null,
+      out: o.out ?? null,
+      history: result.state.history,
+    };
+  } finally {
+    release();
+  }
+}
+
 function progressLine(r: IterationRecord, budget: number | undefined, startIteration: number, started: number): string {
   const done = r.iteration - startIteration;
   const elapsed = (performance.now() - started) / 1000;
   const eta = budget === undefined || done === 0 ? "" : ` ETA ${Math.max(0, ((budget - r.iteration) * elapsed) / done).toFixed(0)} s`;
   return `iter ${r.iteration}${budget === undefined ? "" : `/${budget}`} loss ${r.loss.toPrecision(5)} ${describeInfo(r.info)}${eta}`;
-}
-
-function checkResumable(saved: CheckpointValue, config: Record<string, string | number>, path: string): TrainState<unknown, BatchSamplerState> {
-  if (typeof saved !== "object" || saved === null || Array.isArray(saved) || ArrayBuffer.isView(saved) || !("config" in saved) || !("state" in saved)) {
-    throw new CliError(`${path}: not a train checkpoint`, EXIT.input);
-  }
-  const old = saved.config;
-  if (typeof old !== "object" || old === null || Array.isArray(old) || ArrayBuffer.isView(old)) throw new CliError(`${path}: not a train checkpoint`, EXIT.input);
-  for (const [key, value] of Object.entries(config)) {
-    const before = (old as Record<string, unknown>)[key];
-    if (before !== value) {
-      throw new CliError(`${path} was written with ${key} = ${String(before)}, this run has ${String(value)}: resume with the same flags`, EXIT.usage);
-    }
-  }
-  return saved.state as unknown as TrainState<unknown, BatchSamplerState>;
 }

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomicWrite.js";
+import { removeStaleTemps, writeFileAtomic } from "./atomicWrite.js";
 
 const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 
@@ -74,4 +74,26 @@ void test("concurrent writers to one target end with one writer's whole content,
     await Promise.all(versions.map((v) => writeFileAtomic(target, bytes(v))));
     assert.ok(versions.includes(await readFile(target, "utf8")));
     assert.deepEqual(await readdir(dir), ["shared.bin"]);
+  }));
+
+void test("removeStaleTemps removes only this target's temp files whose writer is gone", () =>
+  withDir(async (dir) => {
+    const target = join(dir, "checkpoint.safetensors");
+    const dead = 2 ** 22 + 12345; // above Linux's default pid_max: no such process
+    const names = [
+      `.checkpoint.safetensors.${dead}.0123456789ab.tmp`, // ours, writer gone: removed
+      `.checkpoint.safetensors.${process.pid}.0123456789ab.tmp`, // ours, writer alive: kept
+      `.checkpoint.safetensors.${dead}.0123456789ab.tmp.keep`, // not our naming
+      `.other.safetensors.${dead}.0123456789ab.tmp`, // another target's
+      "checkpoint.safetensors",
+    ];
+    for (const n of names) await writeFile(join(dir, n), "x");
+    const removed = await removeStaleTemps(target);
+    assert.deepEqual(removed, [join(dir, names[0]!)]);
+    assert.deepEqual((await readdir(dir)).sort(), names.slice(1).sort());
+    // under an exclusive lock every temp of the target but the caller's own is stale, pid reuse or not
+    await writeFile(join(dir, names[0]!), "x");
+    await writeFile(join(dir, `.checkpoint.safetensors.1.abcdefabcdef.tmp`), "x");
+    assert.equal((await removeStaleTemps(target, { exclusive: true })).length, 2);
+    assert.ok((await readdir(dir)).includes(names[1]!));
   }));

@@ -1,6 +1,6 @@
 /** @file atomic file replacement: write a temp file beside the target, fsync, rename over it (Node only) */
 import { randomBytes } from "node:crypto";
-import { open, rename, unlink } from "node:fs/promises";
+import { open, readdir, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 /**
@@ -12,7 +12,7 @@ import { basename, dirname, join } from "node:path";
  */
 export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);
-  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`);
+  const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`); // see tempName
   let created = false;
   try {
     // "wx": fail rather than share a temp file should the random name ever collide
@@ -45,4 +45,51 @@ async function syncDirectory(dir: string): Promise<void> {
   } catch {
     // the new content is already in place; only durability across a power cut is not guaranteed
   }
+}
+
+/** The temp files writeFileAtomic makes for a target named `name`: `.NAME.PID.12HEX.tmp`. */
+function tempName(name: string): RegExp {
+  return new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
+}
+
+/** Whether a process with this pid exists (EPERM: it does, owned by someone else); for stale-file checks. */
+export function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return typeof e === "object" && e !== null && "code" in e && e.code === "EPERM";
+  }
+}
+
+/**
+ * Removes the temp files a killed writeFileAtomic left beside `path` (kill -9 between create and
+ * rename): only names of exactly writeFileAtomic's pattern for this target, and only those whose
+ * writer is gone — or, with `exclusive` (the caller holds a lock no other writer can share), all but
+ * the caller's own. Returns the paths removed; a directory that cannot be listed removes nothing.
+ */
+export async function removeStaleTemps(path: string, options: { readonly exclusive?: boolean } = {}): Promise<string[]> {
+  const dir = dirname(path);
+  const pattern = tempName(basename(path));
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = pattern.exec(name);
+    if (m === null) continue;
+    const pid = Number(m[1]);
+    if (pid === process.pid || (options.exclusive !== true && processExists(pid))) continue;
+    const full = join(dir, name);
+    try {
+      await unlink(full);
+      removed.push(full);
+    } catch {
+      // already gone (another cleaner) or not ours to remove: either way not in our way
+    }
+  }
+  return removed;
 }

@@ -112,3 +112,38 @@ test("trainAsync: an abort stops after the current iteration with a checkpoint, 
 test("train refuses an asynchronous onCheckpoint (it could not await it)", () => {
   assert.throws(() => train({ ...setup(momentum(0.5)), onCheckpoint: () => Promise.resolve() }), /use trainAsync/);
 });
+
+/** A transform that takes zero steps, except at update `at`, where it moves every parameter to `to`. */
+function jumpAt(at: number, to: number): Transform<{ readonly count: number }> {
+  return {
+    init: () => ({ count: 0 }),
+    update: (g, s, ctx) => [g.map((_, i) => (s.count === at ? to - ctx.params[i]! : 0)), { count: s.count + 1 }],
+  };
+}
+
+test("a step whose parameters overflow the stored dtype ends the run as nonFinite, keeping the last finite state", () => {
+  const saved: number[] = [];
+  const r = train({ ...setup(jumpAt(2, 1e39)), dtype: "float32", onCheckpoint: (s) => saved.push(s.iteration) });
+  assert.equal(r.stop, "nonFinite");
+  assert.deepEqual(r.nonFinite, { iteration: 3, what: "parameters" });
+  assert.equal(r.state.iteration, 2);
+  assert.ok(r.state.params.every((x) => Number.isFinite(Math.fround(x))));
+  assert.deepEqual(saved, [2], "the checkpoint written is the last finite state");
+  // 1e39 is an ordinary float64: the same run in float64 goes on
+  assert.equal(train({ ...setup(jumpAt(2, 1e39)), dtype: "float64" }).stop, "maxIterations");
+});
+
+test("a non-finite evaluation ends the run and is never recorded as a good state", () => {
+  // θ = 1e308 everywhere is finite, but the logits overflow: every loss at it is non-finite
+  const r = train({ ...setup(jumpAt(2, 1e308)), evalEvery: 1 });
+  assert.equal(r.stop, "nonFinite");
+  assert.deepEqual(r.nonFinite, { iteration: 3, what: "training loss" });
+  assert.equal(r.state.iteration, 2);
+  assert.equal(r.state.history.length, 2);
+  for (const h of r.state.history) assert.ok([h.loss, h.trainLoss, h.testLoss].every((x) => x === undefined || Number.isFinite(x)));
+  assert.ok(Number.isFinite(r.trainLoss));
+  // without evaluations, the next batch loss at that θ is caught instead
+  const q = train({ ...setup(jumpAt(2, 1e308)), evalEvery: 0 });
+  assert.deepEqual(q.nonFinite, { iteration: 4, what: "loss" });
+  assert.equal(q.state.iteration, 3);
+});

@@ -1,5 +1,6 @@
 /** @file the training loop: batches → context → update → apply → evaluate → checkpoint, deterministic and resumable */
 import type { EmpiricalRisk } from "../curvature/empiricalRisk.js";
+import type { DType } from "../kernels/ndarray.js";
 import { riskValue } from "../curvature/riskLoop.js";
 import { norm } from "../linalg/vector.js";
 import { riskContext } from "./context.js";
@@ -100,6 +101,11 @@ export interface TrainOptions<S, B> {
   readonly resumeFrom?: TrainState<S, B>;
   /** Milliseconds clock (default performance.now). */
   readonly clock?: () => number;
+  /**
+   * The dtype θ is computed in and saved as (default float64): a step must leave θ finite *in it*
+   * (1e39 is a float64 but overflows float32), or the run ends as nonFinite.
+   */
+  readonly dtype?: DType;
 }
 
 /**
@@ -128,10 +134,20 @@ export const DEFAULT_GRADIENT_TOLERANCE = 1e-7;
  */
 export const DEFAULT_RELATIVE_TOLERANCE = 10 * Number.EPSILON;
 
+/** What went non-finite when a run ends as "nonFinite", and in which iteration. */
+export interface NonFiniteEvent {
+  /** The iteration that failed (its update is not applied: the state is that of iteration − 1). */
+  readonly iteration: number;
+  /** "loss": the batch loss at the current θ; "parameters", "optimizer state": after the update; the evaluations after it. */
+  readonly what: "loss" | "parameters" | "optimizer state" | "training loss" | "test loss";
+}
+
 /** The final state, why the loop ended, and the final whole-set losses. */
 export interface TrainResult<S, B> {
   readonly state: TrainState<S, B>;
   readonly stop: TrainStop;
+  /** Present when stop is "nonFinite". */
+  readonly nonFinite?: NonFiniteEvent;
   /** The reason in a sentence, with its numbers (e.g. "‖∇L‖ = 3.2e-9 ≤ gradientTolerance 1e-7"). */
   readonly detail: string;
   /** L(θ) on the whole training set at the end. */
@@ -165,6 +181,19 @@ interface Trainer<S, B> {
   finish(stop: TrainStop): TrainResult<S, B>;
 }
 
+/** Whether every entry is finite once stored as `dtype`. */
+function finiteIn(values: Float64Array, dtype: DType): boolean {
+  if (dtype === "float32") return values.every((x) => Number.isFinite(Math.fround(x)));
+  return values.every(Number.isFinite);
+}
+
+/** Whether every typed array in plain state holds only finite values (scalars may be NaN: "no record yet"). */
+function finiteArrays(value: unknown, depth = 0): boolean {
+  if (value instanceof Float64Array || value instanceof Float32Array) return value.every(Number.isFinite);
+  if (typeof value !== "object" || value === null || depth > 64) return true;
+  return Object.values(value).every((v) => finiteArrays(v, depth + 1));
+}
+
 const relativeChange = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1);
 
 function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
@@ -193,6 +222,8 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
   const ftol = options.relativeTolerance ?? DEFAULT_RELATIVE_TOLERANCE;
   // a stop the loop found inside an iteration (tolerance met, stall, non-finite step) and its sentence
   let ended: { readonly stop: TrainStop; readonly detail: string } | null = null;
+  const dtype = options.dtype ?? "float64";
+  let failed: NonFiniteEvent | null = null;
   const evaluate = (params: Float64Array): { trainLoss: number; testLoss?: number } => ({
     trainLoss: riskValue(problem.trainRisk, params),
     ...(problem.testRisk !== undefined ? { testLoss: riskValue(problem.testRisk, params) } : {}),
@@ -205,6 +236,12 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
     return null;
   };
   const snapshot = (): TrainState<S, B> => ({ ...state, history: history.slice() });
+  // the state stays that of the last good iteration: a non-finite one must not overwrite what was learned
+  const fail = (what: NonFiniteEvent["what"]): TrainState<S, B> => {
+    failed = { iteration: state.iteration + 1, what };
+    ended = { stop: "nonFinite", detail: `iteration ${failed.iteration} made the ${what} non-finite in ${dtype} (the last finite state is kept)` };
+    return snapshot();
+  };
   return {
     stopReason,
     snapshot,
@@ -224,6 +261,7 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
       const large = transform.gradientSource === "large";
       const source = large ? ctxBase.gradientObjective : ctxBase.objective;
       const { value, grad } = source.valueAndGrad(state.params);
+      if (!Number.isFinite(value)) return fail("loss");
       // the tolerances judge the objective itself, so only a gradient of the whole training set counts
       const wholeSet = large && options.largeBatch === "all" ? true : indices.length >= problem.cases;
       if (wholeSet) {
@@ -243,21 +281,21 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
       }
       const [step, optimizer] = transform.update(grad, state.optimizer, { ...ctxBase, value });
       const params = applyUpdates(state.params, step);
-      if (!params.every(Number.isFinite)) {
-        // keep the last finite state: a diverged step must not overwrite what was learned
-        ended = { stop: "nonFinite", detail: "the step made the parameters non-finite (the last finite state is kept)" };
-        return snapshot();
-      }
+      if (!finiteIn(params, dtype)) return fail("parameters");
+      if (!finiteArrays(optimizer)) return fail("optimizer state");
       const iteration = k + 1;
       const examplesSeen = state.examplesSeen + indices.length;
       const due = options.evalEvery !== undefined && options.evalEvery > 0 && iteration % options.evalEvery === 0;
+      const evaluation: { trainLoss?: number; testLoss?: number } = due ? evaluate(params) : {};
+      if (evaluation.trainLoss !== undefined && !Number.isFinite(evaluation.trainLoss)) return fail("training loss");
+      if (evaluation.testLoss !== undefined && !Number.isFinite(evaluation.testLoss)) return fail("test loss");
       const record: IterationRecord = {
         iteration,
         seconds: seconds(),
         epoch: examplesSeen / problem.cases,
         loss: value,
         stepNorm: norm(step),
-        ...(due ? evaluate(params) : {}),
+        ...evaluation,
         info: transform.info?.(optimizer) ?? {},
       };
       history.push(record);
@@ -271,7 +309,15 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
     },
     finish(stop) {
       const final = snapshot();
-      return { state: final, stop, detail: ended?.stop === stop ? ended.detail : budgetDetail(stop, options), ...evaluate(final.params) };
+      const losses = evaluate(final.params);
+      let event = failed;
+      if (event === null && !Number.isFinite(losses.trainLoss)) event = { iteration: final.iteration, what: "training loss" };
+      if (event === null && losses.testLoss !== undefined && !Number.isFinite(losses.testLoss)) event = { iteration: final.iteration, what: "test loss" };
+      if (event !== null) {
+        const detail = failed === null ? `the final ${event.what} is non-finite` : ended!.detail;
+        return { state: final, stop: "nonFinite", nonFinite: event, detail, ...losses };
+      }
+      return { state: final, stop, detail: ended?.stop === stop ? ended.detail : budgetDetail(stop, options), ...losses };
     },
   };
 }
@@ -297,7 +343,9 @@ function budgetDetail<S, B>(stop: TrainStop, options: TrainOptions<S, B>): strin
  * StepContext → gradient on the batch the transform asks for → update → θ + step. With the same
  * seed, sampler and inputs the run is bit-for-bit reproducible, and resumeFrom(state) continues it
  * exactly as if it had not stopped (iteration seeds are a hash of the iteration, not a stream).
- * A step that makes θ non-finite ends the run ("nonFinite") with the last finite state kept.
+ * A step that makes θ (in options.dtype) or the optimizer's arrays non-finite, or whose batch loss
+ * or evaluation is non-finite, ends the run ("nonFinite", with result.nonFinite saying what) and
+ * keeps the last good state; no non-finite evaluation ever enters the history.
  * On whole-set runs it also stops when converged: ‖∇L‖ ≤ gradientTolerance before a step, or a
  * step that changed L by at most relativeTolerance; and on any run when the transform's `stalled`
  * rule says it cannot make progress. TrainResult.detail says which, with the numbers.
