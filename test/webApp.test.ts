@@ -9,6 +9,7 @@ import { after, before, test } from "node:test";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { classifyCriticalPoint, grad, hessian, linalg, tensor } from "../src/index.js";
 import { DEFAULT_QUADRATIC, labFunction, scalarForm, type FunctionName } from "../web/src/functions.js";
+import { RACE_ITERATIONS, RACERS, runRace } from "../web/src/raceModel.js";
 import { ROOT, skipWithoutChromium as skip } from "./browserHelpers.js";
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -140,4 +141,44 @@ test("clicking the canvas moves the point: the URL, the inputs and the numbers f
   assert.deepEqual(foreign, []);
   await tab.close();
   t.diagnostic(`screenshots in ${out}`);
+});
+
+test("?view=race: each optimizer's steps, final f and stop match runRace in Node; a click on the plot moves the start and reruns the race", { skip, timeout: 120_000 }, async (t) => {
+  const { tab, errors, foreign } = await openTab("?view=race&f=rosenbrock&x=-1.2&y=1&lr=0.001&lam=0");
+  const rows = tab.locator('[data-testid="race-summary"] tbody tr');
+  await rows.nth(RACERS.length - 1).waitFor({ timeout: 60_000 });
+  const read = async (): Promise<string[][]> => rows.evaluateAll((trs) => trs.map((tr) => [tr.getAttribute("data-racer") ?? "", ...Array.from(tr.querySelectorAll("td")).slice(1).map((td) => td.textContent ?? "")]));
+  const compare = async (x: number, y: number): Promise<void> => {
+    const node = runRace({ fn: "rosenbrock", quadratic: DEFAULT_QUADRATIC, x, y }, { learningRate: 0.001, newtonDamping: 0, iterations: RACE_ITERATIONS });
+    const shown = await read();
+    assert.equal(shown.length, node.racers.length);
+    node.racers.forEach((r, i) => {
+      const [name, steps, value, stop] = shown[i]!;
+      t.diagnostic(`(${x}, ${y}) ${r.name}: page ${steps} steps, f ${value}, ${stop}; node ${r.path.length - 1}, ${r.values.at(-1)}, ${r.stop}`);
+      assert.equal(name, r.name);
+      assert.equal(Number(steps), r.path.length - 1);
+      assert.equal(stop, r.stop);
+      const v = r.values.at(-1)!;
+      assert.ok(Math.abs(Number(value) - v) <= 5e-6 * Math.max(Math.abs(v), 1e-300) || (v === 0 && Number(value) === 0), `${r.name}: ${value} vs ${v}`);
+    });
+  };
+  await compare(-1.2, 1);
+  assert.equal(await tab.locator("#race").isVisible(), true);
+  assert.equal(await tab.locator("#lab").isVisible(), false);
+  await tab.screenshot({ path: join(out, "race-rosenbrock.png") });
+  const before = JSON.stringify(await read());
+  const canvas = tab.locator("#race-plot");
+  const box = (await canvas.boundingBox())!;
+  await canvas.click({ position: { x: box.width * 0.75, y: box.height * 0.75 } });
+  await tab.waitForFunction((b) => {
+    const trs = Array.from(document.querySelectorAll('[data-testid="race-summary"] tbody tr'));
+    return JSON.stringify(trs.map((tr) => [tr.getAttribute("data-racer") ?? "", ...Array.from(tr.querySelectorAll("td")).slice(1).map((td) => td.textContent ?? "")])) !== b;
+  }, before, { timeout: 30_000 });
+  const params = new URL(tab.url()).searchParams;
+  assert.equal(params.get("view"), "race");
+  await compare(Number(params.get("x")), Number(params.get("y")));
+  await tab.screenshot({ path: join(out, "race-clicked.png") });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(foreign, []);
+  await tab.close();
 });

@@ -4,6 +4,7 @@ import { findCriticalPoint } from "./criticalSearch.js";
 import { evaluateMany, labFunction } from "./functions.js";
 import { analyzePoint, taylorValues } from "./labModel.js";
 import type { ComputeRequest, ComputeResult } from "./protocol.js";
+import { runRace } from "./raceModel.js";
 
 /** How many contour levels the lab draws. */
 export const LEVEL_COUNT = 28;
@@ -27,5 +28,7 @@ export function compute(request: ComputeRequest): ComputeResult {
     }
     case "critical":
       return { kind: "critical", search: findCriticalPoint(request.query) };
+    case "race":
+      return { kind: "race", race: runRace(request.query, request.options) };
   }
 }

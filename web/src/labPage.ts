@@ -2,6 +2,7 @@
 import type { ComputeClient } from "./computeClient.js";
 import type { ContourLine } from "./contours.js";
 import { isFunctionName, labFunction } from "./functions.js";
+import { byId, setupCanvas } from "./dom.js";
 import { drawLab } from "./labCanvas.js";
 import type { LabQuery, PointAnalysis } from "./labModel.js";
 import type { CriticalResult, FieldResult, PointResult } from "./protocol.js";
@@ -13,12 +14,6 @@ import { fromCanvas, roundToBox } from "./viewport.js";
 const SIZE = 560;
 const GRID = 180;
 
-/** The element #id, checked to be a `type` (the page is index.html; a mismatch is a bug worth a clear message). */
-function byId<T extends HTMLElement>(id: string, type: new () => T): T {
-  const el = document.getElementById(id);
-  if (!(el instanceof type)) throw new Error(`the page lacks a ${type.name} #${id}`);
-  return el;
-}
 
 /** The lab: owns its controls and canvas, and reports every state change (for the URL). */
 export class LabPage {
@@ -31,7 +26,7 @@ export class LabPage {
   private analysisKey = "";
   private path: readonly (readonly [number, number])[] = [];
   private readonly canvas = byId("plot", HTMLCanvasElement);
-  private readonly ctx: CanvasRenderingContext2D;
+  private readonly ctx = setupCanvas(this.canvas, SIZE, SIZE);
   private readonly status = byId("status", HTMLParagraphElement);
 
   constructor(
@@ -40,13 +35,6 @@ export class LabPage {
     private readonly onChange: (s: AppState) => void,
   ) {
     this.state = initial;
-    const dpr = window.devicePixelRatio || 1;
-    this.canvas.width = SIZE * dpr;
-    this.canvas.height = SIZE * dpr;
-    const ctx = this.canvas.getContext("2d");
-    if (ctx === null) throw new Error("no 2-D canvas context");
-    ctx.scale(dpr, dpr);
-    this.ctx = ctx;
     this.wireControls();
     this.syncControls();
     this.refresh();
@@ -55,6 +43,14 @@ export class LabPage {
   /** The current state. */
   get current(): AppState {
     return this.state;
+  }
+
+  /** Takes the app's state (the race may have moved the point) and redraws. */
+  setState(s: AppState): void {
+    this.state = s;
+    this.path = [];
+    this.syncControls();
+    this.refresh();
   }
 
   private query(): LabQuery {

@@ -2,6 +2,7 @@
 import type { ContourLine } from "./contours.js";
 import type { CriticalSearchResult } from "./criticalSearch.js";
 import type { LabQuery, PointAnalysis } from "./labModel.js";
+import type { RaceOptions, RaceResult } from "./raceModel.js";
 
 /** The function's own contours (depend on f only, so the page caches them per function). */
 export interface FieldRequest {
@@ -24,8 +25,15 @@ export interface CriticalRequest {
   readonly query: LabQuery;
 }
 
+/** Every optimizer's path from the query's point. */
+export interface RaceRequest {
+  readonly kind: "race";
+  readonly query: LabQuery;
+  readonly options: RaceOptions;
+}
+
 /** Anything the worker computes. */
-export type ComputeRequest = FieldRequest | PointRequest | CriticalRequest;
+export type ComputeRequest = FieldRequest | PointRequest | CriticalRequest | RaceRequest;
 
 /** The field's levels and lines. */
 export interface FieldResult {
@@ -47,8 +55,14 @@ export interface CriticalResult {
   readonly search: CriticalSearchResult;
 }
 
+/** The race's paths. */
+export interface RaceAnswer {
+  readonly kind: "race";
+  readonly race: RaceResult;
+}
+
 /** What answers a request of each kind. */
-export type ComputeResult = FieldResult | PointResult | CriticalResult;
+export type ComputeResult = FieldResult | PointResult | CriticalResult | RaceAnswer;
 
 /** A request on the wire. */
 export interface RequestMessage {

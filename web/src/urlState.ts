@@ -11,7 +11,15 @@ export interface AppState {
   readonly x: number;
   readonly y: number;
   readonly quadratic: QuadraticParams;
+  /** The race's step size η (GD, momentum) and the textbook Newton's damping λ. */
+  readonly race: { readonly learningRate: number; readonly newtonDamping: number };
 }
+
+/** The race's knobs when a link names none. */
+export const DEFAULT_RACE = { learningRate: 1e-3, newtonDamping: 0 } as const;
+
+/** Ranges of the race's sliders (η on a log scale). */
+export const RACE_RANGES = { learningRate: { min: 1e-5, max: 1 }, newtonDamping: { min: 0, max: 100 } } as const;
 
 /** The quadratic sliders' ranges: eigenvalues of either sign, any orientation. */
 export const QUADRATIC_RANGES = {
@@ -45,7 +53,13 @@ export function parseState(search: string): AppState {
   };
   const quadratic = { lambda1: slider("lambda1", "l1"), lambda2: slider("lambda2", "l2"), angleDeg: slider("angleDeg", "theta") };
   const start = labFunction(fn, quadratic).start;
-  return { view, fn, x: finiteParam(params, "x") ?? start[0], y: finiteParam(params, "y") ?? start[1], quadratic };
+  const lr = finiteParam(params, "lr");
+  const lam = finiteParam(params, "lam");
+  const race = {
+    learningRate: lr === null || lr <= 0 ? DEFAULT_RACE.learningRate : clamp(lr, RACE_RANGES.learningRate.min, RACE_RANGES.learningRate.max),
+    newtonDamping: lam === null ? DEFAULT_RACE.newtonDamping : clamp(lam, RACE_RANGES.newtonDamping.min, RACE_RANGES.newtonDamping.max),
+  };
+  return { view, fn, x: finiteParam(params, "x") ?? start[0], y: finiteParam(params, "y") ?? start[1], quadratic, race };
 }
 
 /** The query string of a state; parseState(serializeState(s)) gives s back. */
@@ -60,6 +74,10 @@ export function serializeState(s: AppState): string {
     params.set("l1", String(s.quadratic.lambda1));
     params.set("l2", String(s.quadratic.lambda2));
     params.set("theta", String(s.quadratic.angleDeg));
+  }
+  if (s.view === "race" || s.race.learningRate !== DEFAULT_RACE.learningRate || s.race.newtonDamping !== DEFAULT_RACE.newtonDamping) {
+    params.set("lr", String(s.race.learningRate));
+    params.set("lam", String(s.race.newtonDamping));
   }
   return `?${params.toString()}`;
 }
