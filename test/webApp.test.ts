@@ -85,7 +85,7 @@ function nodeTruth(fn: FunctionName, x: number, y: number): { eigenvalues: numbe
   const values = Array.from(linalg.eigh(h, 2).values).reverse();
   const g = grad(f)(p).toArray();
   const scale = Math.max(1, ...values.map(Math.abs));
-  const c = classifyCriticalPoint({ lambdaMin: values[1]!, lambdaMax: values[0]!, gradientNorm: Math.hypot(g[0]!, g[1]!) }, { zeroThreshold: 1e-6 * scale, gradientTolerance: 1e-5 * scale });
+  const c = classifyCriticalPoint({ lambdaMin: values[1]!, lambdaMax: values[0]!, gradientNorm: Math.hypot(g[0]!, g[1]!) }, { zeroThreshold: 1e-6 * scale, gradientTolerance: 1e-5 });
   return { eigenvalues: values, kind: c.kind, critical: c.critical };
 }
 
@@ -178,6 +178,39 @@ test("?view=race: each optimizer's steps, final f and stop match runRace in Node
   assert.equal(params.get("view"), "race");
   await compare(Number(params.get("x")), Number(params.get("y")));
   await tab.screenshot({ path: join(out, "race-clicked.png") });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(foreign, []);
+  await tab.close();
+});
+
+test("'Find critical point' lands on himmelblau's minimum (3.584428, −1.848126); arrow keys then move the point by 1% of the view", { skip, timeout: 120_000 }, async () => {
+  const { tab, errors, foreign } = await openTab("?f=himmelblau&x=3.5&y=-2");
+  assert.equal((await readLab(tab)).classification, "not critical");
+  await tab.getByRole("button", { name: "Find critical point" }).click();
+  await tab.waitForFunction(() => document.querySelector('[data-testid="classification"]')?.textContent === "minimum", undefined, { timeout: 30_000 });
+  const params = new URL(tab.url()).searchParams;
+  const [x, y] = [Number(params.get("x")), Number(params.get("y"))];
+  assert.ok(Math.hypot(x - 3.58442834033, y + 1.848126526964) < 1e-8, `found (${x}, ${y})`);
+  assertNear((await readLab(tab)).eigenvalues, nodeTruth("himmelblau", x, y).eigenvalues, "eigenvalues at the found minimum");
+  assert.match(await tab.locator("#status").innerText(), /found a critical point/);
+  await tab.locator("#plot").focus();
+  await tab.keyboard.press("ArrowLeft");
+  await tab.waitForFunction((x0) => Number(new URL(location.href).searchParams.get("x")) < x0 - 0.05, x, { timeout: 10_000 });
+  const moved = Number(new URL(tab.url()).searchParams.get("x"));
+  assert.ok(Math.abs(moved - (x - 0.1)) < 1e-3, `ArrowLeft moved x to ${moved}`);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(foreign, []);
+  await tab.close();
+});
+
+test("?f=quadratic&l1=2&l2=-1&theta=30 builds H = QΛQᵀ from the URL's sliders: eigenvalues 2 and −1, a saddle at the origin", { skip, timeout: 120_000 }, async () => {
+  const { tab, errors, foreign } = await openTab("?f=quadratic&x=0&y=0&l1=2&l2=-1&theta=30");
+  const shown = await readLab(tab);
+  assertNear(shown.eigenvalues, [2, -1], "eigenvalues");
+  assert.equal(shown.classification, "saddle");
+  assert.equal(await tab.locator("#quadratic-controls").isVisible(), true);
+  assert.equal(await tab.locator("#theta").inputValue(), "30");
+  await tab.screenshot({ path: join(out, "lab-quadratic.png") });
   assert.deepEqual(errors, []);
   assert.deepEqual(foreign, []);
   await tab.close();

@@ -16,7 +16,7 @@ export function compute(request: ComputeRequest): ComputeResult {
       const fn = labFunction(request.query.fn, request.query.quadratic);
       const grid = sampleGrid(fn.box, request.n);
       const values = evaluateMany(fn, grid.xs, grid.ys);
-      const levels = logLevels(values, LEVEL_COUNT);
+      const levels = logLevels(values, LEVEL_COUNT, request.n);
       return { kind: "field", levels, lines: contourLines(values, request.n, levels) };
     }
     case "point": {

@@ -20,6 +20,25 @@ test("logLevels are log-spaced in f − min f over four decades up to the 95th p
   assert.deepEqual(logLevels(new Float64Array(10).fill(1), 5), [], "a constant has no contours");
 });
 
+test("where the minimum is on the border (a saddle), the levels are log-spaced on both sides of the median", () => {
+  const n = 101;
+  const g = sampleGrid(box, n);
+  // x² − y²: minimum at the border (0, ±2), median 0 by symmetry
+  const values = g.xs.map((x, i) => x * x - g.ys[i]! * g.ys[i]!);
+  const levels = logLevels(values, 10, n);
+  assert.equal(levels.length, 10);
+  const above = levels.filter((l) => l > 0);
+  const below = levels.filter((l) => l < 0).reverse();
+  assert.equal(above.length, 5);
+  assert.equal(below.length, 5);
+  for (const side of [above, below.map((l) => -l)]) {
+    side.slice(1).forEach((l, k) => assert.ok(Math.abs(l / side[k]! - 10) < 1e-9, `ratio ${l / side[k]!}`));
+  }
+  // with an interior minimum the one-sided spacing stays
+  const bowl = g.xs.map((x, i) => x * x + g.ys[i]! * g.ys[i]!);
+  assert.ok(logLevels(bowl, 10, n).every((l) => l > 0));
+});
+
 test("contour lines of x² + y² at level c are circles of radius √c (to the grid's resolution)", () => {
   const n = 200;
   const g = sampleGrid(box, n);

@@ -41,17 +41,40 @@ export function sampleGrid(box: Box, n: number): Grid {
 /**
  * `count` levels log-spaced in f − min f between 10⁻⁴ and 1 of the span up to the 95th percentile:
  * valleys like Rosenbrock's span five decades, which linear levels would show as one blank band, and
- * the percentile keeps a steep corner of the box from squeezing every level into the valley.
+ * the percentile keeps a steep corner of the box from squeezing every level into the valley. Where
+ * the n×n grid's minimum lies on the view's border (no minimum inside: a saddle, the monkey saddle)
+ * the levels are log-spaced in |f − median| on both sides of the median instead, so the saddle in the
+ * middle gets its contours rather than the lowest corner.
  */
-export function logLevels(values: Float64Array, count: number): number[] {
+export function logLevels(values: Float64Array, count: number, n?: number): number[] {
   const finite = Array.from(values).filter(Number.isFinite).sort((a, b) => a - b);
   if (finite.length === 0 || count < 1) return [];
+  const at = (q: number): number => finite[Math.min(finite.length - 1, Math.floor(q * finite.length))]!;
   const lo = finite[0]!;
-  const hi = finite[Math.min(finite.length - 1, Math.floor(0.95 * finite.length))]!;
-  const span = hi - lo;
-  if (!(span > 0)) return [];
   const decades = 4;
-  return Array.from({ length: count }, (_, k) => lo + span * 10 ** (-decades + (decades * k) / Math.max(1, count - 1)));
+  const spaced = (base: number, span: number, k: number): number[] =>
+    Array.from({ length: k }, (_, i) => base + span * 10 ** (-decades + (decades * i) / Math.max(1, k - 1)));
+  if (n !== undefined && minimumOnBorder(values, n)) {
+    const mid = at(0.5);
+    const [up, down] = [at(0.95) - mid, mid - at(0.05)];
+    const half = Math.floor(count / 2);
+    const levels = [...(up > 0 ? spaced(mid, up, half) : []), ...(down > 0 ? spaced(mid, -down, half) : [])];
+    return levels.sort((a, b) => a - b);
+  }
+  const span = at(0.95) - lo;
+  if (!(span > 0)) return [];
+  return spaced(lo, span, count);
+}
+
+/** Whether the smallest finite value of the n×n grid sits in its first or last row or column. */
+function minimumOnBorder(values: Float64Array, n: number): boolean {
+  let best = Infinity;
+  let where = -1;
+  values.forEach((v, i) => {
+    if (Number.isFinite(v) && v < best) [best, where] = [v, i];
+  });
+  const [i, j] = [where % n, Math.floor(where / n)];
+  return i === 0 || j === 0 || i === n - 1 || j === n - 1;
 }
 
 /** The contour lines of the n×n `values` (sampleGrid's order) at `levels`. */

@@ -28,7 +28,7 @@ export interface PointAnalysis {
   readonly label: LabClass;
   /** The curvature's own class, also where the point is not critical ("saddle-like curvature"). */
   readonly curvature: CriticalPointKind;
-  /** ‖∇f‖ at or below this counts as critical. */
+  /** ‖∇f‖ at or below this (GRADIENT_RESOLUTION·max|λ|) counts as critical. */
   readonly gradientTolerance: number;
   /** |λ| at or below this counts as zero. */
   readonly zeroThreshold: number;
@@ -37,8 +37,9 @@ export interface PointAnalysis {
 }
 
 /**
- * ‖∇f‖ ≤ GRADIENT_RESOLUTION·max(1, ‖H‖₂) counts as critical: the gradient that a displacement of
- * 1e-5 from a critical point produces. An absolute 1e-6 would call the points people paste into a URL
+ * ‖∇f‖ ≤ GRADIENT_RESOLUTION·max|λ| counts as critical (classifyCriticalPoint's relative test):
+ * ‖∇f‖/λmax is how far the critical point would be along the stiffest direction, so this says
+ * "within 1e-5 of a critical point". An absolute 1e-6 would call the points people paste into a URL
  * with six decimals (an error of 5e-7 in each coordinate, so ‖∇f‖ ≈ ‖H‖·7e-7) "not critical".
  */
 export const GRADIENT_RESOLUTION = 1e-5;
@@ -68,12 +69,10 @@ export function analyzePoint(q: LabQuery): PointAnalysis {
     [vectors[0]!, vectors[2]!],
   ] as const;
   const gradientNorm = Math.hypot(gx, gy);
-  const scale = Math.max(1, Math.abs(eigenvalues[0]), Math.abs(eigenvalues[1]));
-  const gradientTolerance = GRADIENT_RESOLUTION * scale;
-  const zeroThreshold = EIGEN_RESOLUTION * scale;
+  const zeroThreshold = EIGEN_RESOLUTION * Math.max(1, Math.abs(eigenvalues[0]), Math.abs(eigenvalues[1]));
   const c = classifyCriticalPoint(
     { lambdaMin: eigenvalues[1], lambdaMax: eigenvalues[0], gradientNorm },
-    { zeroThreshold, gradientTolerance },
+    { zeroThreshold, gradientTolerance: GRADIENT_RESOLUTION },
   );
   const curvature = c.kind;
   return {
@@ -88,7 +87,7 @@ export function analyzePoint(q: LabQuery): PointAnalysis {
     eigenvectors,
     label: c.critical ? (curvature === "unknown" ? "degenerate" : curvature) : "not critical",
     curvature,
-    gradientTolerance,
+    gradientTolerance: c.gradientThreshold,
     zeroThreshold,
     explanation: c.explanation,
   };

@@ -31,7 +31,7 @@ export function labReadout(a: PointAnalysis): LabReadout {
     value: formatNumber(a.value),
     gradient: `(${formatNumber(a.gradient[0])}, ${formatNumber(a.gradient[1])})`,
     gradientNorm: formatNumber(a.gradientNorm, 4),
-    criticality: `‖∇f‖ ${critical ? "≤" : ">"} ${formatShort(a.gradientTolerance)} (tolerance 1e-5·max(1, ‖H‖₂); |λ| ≤ ${formatShort(a.zeroThreshold)} counts as 0)`,
+    criticality: `‖∇f‖ ${critical ? "≤" : ">"} ${formatShort(a.gradientTolerance)} (tolerance 1e-5·max|λ|; |λ| ≤ ${formatShort(a.zeroThreshold)} counts as 0)`,
     eigenvalues: a.eigenvalues.map((v) => formatNumber(v)).join(", "),
     classification: a.label,
     curvatureNote: critical ? "" : `curvature here: ${curvatureWord}`,
