@@ -71,8 +71,8 @@ test("flags that do not apply to the command's other choices are named in a warn
   await writeModel(vector, p.net, p.theta, "float64");
   const r = runCli(["hvp", "--model", p.model, "--data", p.data, "--vector", vector, "--curvature", "ggn", "--fisher", "empirical", "--seed", "3", "--out", join(dir, "gv.safetensors")]);
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stderr, /hvp: --fisher only applies with --curvature fisher; ignored/);
-  assert.match(r.stderr, /hvp: --seed only applies to the Monte-Carlo Fisher/);
+  assert.match(r.stderr, /hvp: --fisher only applies with --curvature fisher or kfac; ignored/);
+  assert.match(r.stderr, /hvp: --seed only applies to Monte-Carlo targets/);
 });
 
 test("a torch.save file is named as one (exit 3)", async () => {

@@ -51,8 +51,9 @@ export const hvpCommand: CommandSpec<HvpOptions, HvpResult> = {
   },
   async run(options, io, given) {
     warnInapplicable(io, "hvp", given, [
-      { key: "fisher", flag: "--fisher", applies: options.curvature === "fisher", when: "with --curvature fisher" },
-      { key: "seed", flag: "--seed", applies: options.curvature === "fisher" && options.fisher === "mc", when: "to the Monte-Carlo Fisher (--curvature fisher --fisher mc)" },
+      // K-FAC is built from the same targets as the Fisher
+      { key: "fisher", flag: "--fisher", applies: options.curvature === "fisher" || options.curvature === "kfac", when: "with --curvature fisher or kfac" },
+      { key: "seed", flag: "--seed", applies: (options.curvature === "fisher" || options.curvature === "kfac") && options.fisher === "mc", when: "to Monte-Carlo targets (--curvature fisher or kfac, --fisher mc)" },
     ]);
     const inputs = [options.model, options.data, options.vector];
     await checkOutputs([options.out], inputs);

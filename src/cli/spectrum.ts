@@ -103,8 +103,9 @@ export const spectrumCommand: CommandSpec<SpectrumOptions, SpectrumResult> = {
   },
   async run(options, io, given) {
     warnInapplicable(io, "spectrum", given, [
-      { key: "fisher", flag: "--fisher", applies: options.curvature === "fisher", when: "with --curvature fisher" },
-      { key: "fisherSamples", flag: "--fisher-samples", applies: options.curvature === "fisher" && options.fisher === "mc", when: "to the Monte-Carlo Fisher (--curvature fisher --fisher mc)" },
+      // K-FAC is built from the same targets as the Fisher
+      { key: "fisher", flag: "--fisher", applies: options.curvature === "fisher" || options.curvature === "kfac", when: "with --curvature fisher or kfac" },
+      { key: "fisherSamples", flag: "--fisher-samples", applies: (options.curvature === "fisher" || options.curvature === "kfac") && options.fisher === "mc", when: "to Monte-Carlo targets (--curvature fisher or kfac, --fisher mc)" },
     ]);
     if (options.top + options.bottom === 0) throw new CliError("ask for at least one eigenvalue: --top or --bottom must be ≥ 1", EXIT.usage);
     const { model, risk } = await loadProblem(options);
