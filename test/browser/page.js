@@ -1,5 +1,6 @@
 // The browser side of test/browser.test.ts: the WebAssembly backend from dist/, two threads
 // (a module Worker running serveGemmWorker), checked against plain loops in float64.
+import { activationCode } from "/dist/kernels/activations.js";
 import { wasmBackend } from "/dist/kernels/backends/wasm.js";
 
 function reference(m, n, k, a, b) {
@@ -31,7 +32,7 @@ async function run() {
   const z = Float32Array.of(-3, -0.5, 0, 0.5, 3, 20, -20);
   const d1 = new Float32Array(z.length);
   const s = Float32Array.from(z);
-  backend.activate("sigmoid", s, new Float32Array(z.length), d1, null, 1, z.length);
+  backend.activate(activationCode("sigmoid"), s, new Float32Array(z.length), d1, null, 1, z.length);
   let sigmoidErr = 0;
   z.forEach((x, i) => (sigmoidErr = Math.max(sigmoidErr, Math.abs(s[i] - 1 / (1 + Math.exp(-x))))));
   return { name: backend.name, threads: backend.threads, crossOriginIsolated: self.crossOriginIsolated, maxErr, sigmoidErr, workerError };
