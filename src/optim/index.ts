@@ -12,4 +12,5 @@ export * from "./hessianFree.js";
 export * from "./kfac.js";
 export * from "./naturalGradient.js";
 export * from "./minimize.js";
+export * from "./stopRules.js";
 export * from "./train.js";

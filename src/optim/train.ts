@@ -4,6 +4,7 @@ import type { DType } from "../kernels/ndarray.js";
 import { riskValue } from "../curvature/riskLoop.js";
 import { norm } from "../linalg/vector.js";
 import { riskContext } from "./context.js";
+import { budgetDetail, convergence, DEFAULT_GRADIENT_TOLERANCE, DEFAULT_RELATIVE_TOLERANCE, type StopReason, type TrainStop } from "./stopRules.js";
 import { applyUpdates, type OptimizerInfo, type Transform } from "./transform.js";
 
 /**
@@ -108,32 +109,6 @@ export interface TrainOptions<S, B> {
   readonly dtype?: DType;
 }
 
-/**
- * Why training stopped: a budget ran out, it converged (a tolerance was met), the optimizer stalled
- * (its own rule: a line search that fails along −∇L, a trust region or damping that keeps rejecting),
- * the parameters became non-finite, or it was interrupted.
- */
-export type TrainStop =
-  | "maxIterations"
-  | "maxEpochs"
-  | "maxSeconds"
-  | "gradientTolerance"
-  | "relativeTolerance"
-  | "stalled"
-  | "nonFinite"
-  | "interrupted";
-
-/** The default gradientTolerance: torch.optim.LBFGS's tolerance_grad (on the Euclidean norm here). */
-export const DEFAULT_GRADIENT_TOLERANCE = 1e-7;
-
-/**
- * The default relativeTolerance: 10·ε of float64, scipy's L-BFGS-B ftol at factr = 10 ("extremely
- * high accuracy"), so L must stop changing at working precision. scipy's default factr = 10⁷ stops
- * L-BFGS at ‖∇L‖ ≈ 1e-5 on a loss of order 1, long before the gradient tolerance; the analysis
- * commands (spectrum, critical-point class) want the critical point itself.
- */
-export const DEFAULT_RELATIVE_TOLERANCE = 10 * Number.EPSILON;
-
 /** What went non-finite when a run ends as "nonFinite", and in which iteration. */
 export interface NonFiniteEvent {
   /** The iteration that failed (its update is not applied: the state is that of iteration − 1). */
@@ -194,7 +169,6 @@ function finiteArrays(value: unknown, depth = 0): boolean {
   return Object.values(value).every((v) => finiteArrays(v, depth + 1));
 }
 
-const relativeChange = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1);
 
 function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
   const { transform, problem, sampler } = options;
@@ -221,7 +195,7 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
   const gtol = options.gradientTolerance ?? DEFAULT_GRADIENT_TOLERANCE;
   const ftol = options.relativeTolerance ?? DEFAULT_RELATIVE_TOLERANCE;
   // a stop the loop found inside an iteration (tolerance met, stall, non-finite step) and its sentence
-  let ended: { readonly stop: TrainStop; readonly detail: string } | null = null;
+  let ended: StopReason | null = null;
   const dtype = options.dtype ?? "float64";
   let failed: NonFiniteEvent | null = null;
   const evaluate = (params: Float64Array): { trainLoss: number; testLoss?: number } => ({
@@ -265,19 +239,8 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
       // the tolerances judge the objective itself, so only a gradient of the whole training set counts
       const wholeSet = large && options.largeBatch === "all" ? true : indices.length >= problem.cases;
       if (wholeSet) {
-        const gnorm = norm(grad);
-        if (gtol > 0 && gnorm <= gtol) {
-          ended = { stop: "gradientTolerance", detail: `‖∇L‖ = ${gnorm.toExponential(2)} ≤ gradient tolerance ${gtol}` };
-          return snapshot();
-        }
-        const last = history[history.length - 1];
-        if (ftol > 0 && last !== undefined && last.stepNorm !== 0) {
-          const change = relativeChange(last.loss, value);
-          if (change <= ftol) {
-            ended = { stop: "relativeTolerance", detail: `the last step changed L by ${change.toExponential(2)} relative ≤ relative tolerance ${ftol.toExponential(2)}` };
-            return snapshot();
-          }
-        }
+        ended = convergence(norm(grad), value, history[history.length - 1], gtol, ftol);
+        if (ended !== null) return snapshot();
       }
       const [step, optimizer] = transform.update(grad, state.optimizer, { ...ctxBase, value });
       const params = applyUpdates(state.params, step);
@@ -320,21 +283,6 @@ function createTrainer<S, B>(options: TrainOptions<S, B>): Trainer<S, B> {
       return { state: final, stop, detail: ended?.stop === stop ? ended.detail : budgetDetail(stop, options), ...losses };
     },
   };
-}
-
-function budgetDetail<S, B>(stop: TrainStop, options: TrainOptions<S, B>): string {
-  switch (stop) {
-    case "maxIterations":
-      return `the iteration budget (${options.maxIterations}) is spent`;
-    case "maxEpochs":
-      return `the epoch budget (${options.maxEpochs}) is spent`;
-    case "maxSeconds":
-      return `the time budget (${options.maxSeconds} s) is spent`;
-    case "interrupted":
-      return "interrupted";
-    default:
-      return stop;
-  }
 }
 
 /**
