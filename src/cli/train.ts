@@ -68,6 +68,7 @@ interface TrainOptions {
   readonly lr?: number;
   readonly damping?: number;
   readonly curvature?: "ggn" | "hessian" | "fisher";
+  readonly muMax?: number;
   readonly preconditioner?: HfPreconditioner;
   readonly batchSize?: number;
   readonly curvatureBatchSize?: number;
@@ -121,6 +122,7 @@ function fingerprint(o: TrainOptions, parameters: number, batchSize: number, fil
     curvature: o.curvature ?? null,
     // only when given, so checkpoints written before the flag existed still resume
     ...(o.preconditioner === undefined ? {} : { preconditioner: o.preconditioner }),
+    ...(o.muMax === undefined ? {} : { muMax: o.muMax }),
     batchSize,
     curvatureBatchSize: o.curvatureBatchSize ?? null,
     seed: o.seed,
@@ -160,6 +162,7 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
       .addOption(new Option("--test-size <n>", "use the first N test cases").argParser(integer(1)))
       .addOption(new Option("--optimizer <name>", "optimizer").argParser(choice(OPTIMIZERS)).default("hf"))
       .addOption(new Option("--lr <rate>", "learning rate (first-order, K-FAC, natural; defaults below)").argParser(positive()))
+      .addOption(new Option("--mu-max <μ>", "nag: cap of Sutskever et al. (2013)'s momentum schedule (default 0.99)").argParser(real(0, 0.9999)))
       .addOption(new Option("--damping <λ>", "initial damping λ (HF, Newton, K-FAC, natural; defaults below)").argParser(real(0)))
       .addOption(new Option("--curvature <kind>", "curvature matrix of newton, newton-cg, hf (fisher: the empirical Fisher)").argParser(choice(CURVATURES)))
       .addOption(new Option("--preconditioner <kind>", "HF's CG preconditioner: Martens' diagonal (default), K-FAC's damped inverse, or none").argParser(choice(HF_PRECONDITIONERS)))

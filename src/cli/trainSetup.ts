@@ -16,6 +16,7 @@ import {
   MNIST_TRAIN_COUNT,
   mlp,
   momentum,
+  nag,
   naturalGradient,
   nesterov,
   newton,
@@ -37,12 +38,12 @@ import {
 import { CliError, EXIT } from "./command.js";
 
 /** Optimizer names of `train --optimizer`. */
-export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adam", "adamw", "newton", "newton-cg", "bfgs", "lbfgs", "hf", "kfac", "natural"] as const;
+export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "nag", "adam", "adamw", "newton", "newton-cg", "bfgs", "lbfgs", "hf", "kfac", "natural"] as const;
 /** One of OPTIMIZERS. */
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
 /** Default learning rates, in the scale of PyTorch's mean reductions. */
-export const DEFAULT_LR: Readonly<Partial<Record<OptimizerName, number>>> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, adam: 1e-3, adamw: 1e-3, kfac: 0.1, natural: 0.1 };
+export const DEFAULT_LR: Readonly<Partial<Record<OptimizerName, number>>> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, nag: 2, adam: 1e-3, adamw: 1e-3, kfac: 0.1, natural: 0.1 };
 
 /**
  * Default initial damping λ. HF's defaults to 1e-2 rather than Martens' 45 because our losses are
@@ -100,6 +101,8 @@ export interface OptimizerFlags {
   readonly curvature?: "ggn" | "hessian" | "fisher";
   /** HF's CG preconditioner (Martens' diagonal when absent). */
   readonly preconditioner?: HfPreconditioner;
+  /** μ_max of nag's momentum schedule (default 0.99). */
+  readonly muMax?: number;
 }
 
 /**
@@ -123,6 +126,7 @@ export function checkOptimizerFlags(flags: OptimizerFlags & { readonly curvature
   ignored("--lr", "lr", DEFAULT_LR[name] !== undefined, "it takes its step length from a line search, a trust region or the curvature");
   ignored("--damping", "damping", DEFAULT_DAMPING[name] !== undefined, "it has no damping");
   ignored("--curvature", "curvature", OPTIMIZER_CURVATURES[name] !== undefined, "it uses no curvature matrix, or a fixed one");
+  ignored("--mu-max", "muMax", name === "nag", "only nag has a momentum schedule");
   ignored("--curvature-batch-size", "curvatureBatchSize", CURVATURE_BATCH_OPTIMIZERS.includes(name), "it takes no curvature products");
   ignored("--preconditioner", "preconditioner", name === "hf", "only Hessian-free preconditions a CG solve");
 }
@@ -142,6 +146,8 @@ export function makeOptimizer(flags: OptimizerFlags): Transform<unknown> {
       return momentum(lr, 0.9);
     case "nesterov":
       return nesterov(lr, 0.9);
+    case "nag":
+      return nag({ learningRate: lr, ...(flags.muMax === undefined ? {} : { muMax: flags.muMax }) });
     case "adam":
       return adam(lr);
     case "adamw":

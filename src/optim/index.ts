@@ -2,6 +2,7 @@
 export * from "./transform.js";
 export * from "./context.js";
 export * from "./firstOrder.js";
+export * from "./nag.js";
 export * from "./lineSearch.js";
 export * from "./newton.js";
 export * from "./newtonCg.js";

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { problemContext } from "./context.js";
 import { adam, adamw, momentum, nesterov, sgd } from "./firstOrder.js";
+import { nag } from "./nag.js";
 import { bfgs } from "./bfgs.js";
 import { hessianFree } from "./hessianFree.js";
 import { lbfgs } from "./lbfgs.js";
@@ -29,6 +30,7 @@ const TABLE: readonly Row[] = [
   { name: "sgd", make: (p) => as(sgd(p === "quadratic" ? 0.1 : 1e-3)), quadratic: [200, 1e-6], rosenbrock: [30000, 2e-2] },
   { name: "momentum", make: (p) => as(momentum(p === "quadratic" ? 0.02 : 1e-3, 0.9)), quadratic: [300, 1e-6], rosenbrock: [8000, 1e-3] },
   { name: "nesterov", make: (p) => as(nesterov(p === "quadratic" ? 0.02 : 1e-3, 0.9)), quadratic: [300, 1e-6], rosenbrock: [8000, 1e-3] },
+  { name: "nag (Sutskever schedule)", make: (p) => as(nag({ learningRate: p === "quadratic" ? 0.05 : 1e-3, muMax: p === "quadratic" ? 0.99 : 0.9 })), quadratic: [600, 1e-8], rosenbrock: [8000, 1e-3] },
   { name: "adam", make: () => as(adam(0.02)), quadratic: [3000, 1e-4], rosenbrock: [8000, 1e-3] },
   { name: "adamw (wd 0)", make: () => as(adamw(0.02, { weightDecay: 0 })), quadratic: [3000, 1e-4], rosenbrock: [8000, 1e-3] },
   { name: "newton", make: () => as(newton()), quadratic: [2, 1e-12], rosenbrock: [60, 1e-10] },
