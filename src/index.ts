@@ -21,7 +21,7 @@ export {
 } from "./data/safetensors.js";
 export * from "./data/dataset.js";
 export * from "./files/modelCodec.js";
-export { decodeCheckpoint, encodeCheckpoint, type CheckpointValue } from "./data/checkpoint.js";
+export { decodeCheckpoint, encodeCheckpoint, MAX_CHECKPOINT_DEPTH, type CheckpointValue, type Digest } from "./data/checkpoint.js";
 export { loadCurves, generateCurves } from "./data/curves.js";
 export { parseIdx, expectIdx, IdxError, type IdxArray, type IdxType, type IdxData, type ParseIdxOptions } from "./data/idx.js";
 export { parseMnist, mnistSplit, MNIST_FILES, MNIST_TRAIN_COUNT, MNIST_TEST_COUNT, type MnistData, type MnistFiles, type MnistOptions, type MnistPart } from "./data/mnist.js";

@@ -33,7 +33,7 @@ import { choice, CliError, EXIT, integer, positive, real, seed, type CommandSpec
 import { checkOutputs, checkWritableDirectory, requireFinite, writeOutput } from "./outputs.js";
 import { progress } from "./progress.js";
 import { onInterrupt } from "./signals.js";
-import { checkResumable, fileFingerprint, saveCheckpoint, type TrainConfig } from "./trainCheckpoint.js";
+import { checkResumable, fileFingerprint, saveCheckpoint, validateState, type TrainConfig } from "./trainCheckpoint.js";
 import {
   batchSizeFor,
   checkOptimizerFlags,
@@ -249,15 +249,19 @@ async function trainLocked(o: TrainOptions, io: Io, given: GivenFlags, inputs: r
     io.err(`train: --gtol and --ftol are checked on whole-batch runs only (this one takes ${batchSize} of ${problem.cases} cases per step); ignored\n`);
   }
 
+  // a full batch in a fixed order: the deterministic methods then see the same objective, to the bit, every iteration
+  const sampler = new BatchSampler({ n: problem.cases, batchSize, seed: o.seed, shuffle: batchSize < problem.cases });
   let resumeFrom: TrainState<unknown, BatchSamplerState> | undefined;
   if (o.resume === true && o.checkpoint !== undefined) {
     const saved = await readCheckpoint(o.checkpoint);
     if (saved === null) io.err(`train: no checkpoint in ${o.checkpoint} yet; starting from the beginning\n`);
-    else resumeFrom = checkResumable(saved, config, checkpointPath(o.checkpoint));
+    else {
+      const path = checkpointPath(o.checkpoint);
+      const expect = { parameters: theta.length, cases: problem.cases, seed: o.seed, sampler: sampler.getState(), optimizerTemplate: transform.init(theta) };
+      resumeFrom = validateState(checkResumable(saved, config, path), expect, path);
+    }
   }
 
-  // a full batch in a fixed order: the deterministic methods then see the same objective, to the bit, every iteration
-  const sampler = new BatchSampler({ n: problem.cases, batchSize, seed: o.seed, shuffle: batchSize < problem.cases });
   const controller = new AbortController();
   const release = onInterrupt(() => controller.abort());
   const status = progress(io, "train");

@@ -1,6 +1,6 @@
 /** @file checkpoints round-trip any state tree bit for bit, and reject what is not one */
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -60,7 +60,40 @@ test("files that are not checkpoints are rejected with a clear error", async () 
   writeFileSync(checkpointPath(dir), serializeSafetensors(new Map(), { other: "x" }));
   await assert.rejects(readCheckpoint(dir), (e: unknown) => e instanceof SafetensorsError && /not a hessian-lab checkpoint/.test(e.message));
   writeFileSync(checkpointPath(dir), serializeSafetensors(new Map(), { hessian_lab_checkpoint: "{oops" }));
-  await assert.rejects(readCheckpoint(dir), /not valid JSON/);
+  assert.throws(() => decodeCheckpoint(readFileSync(checkpointPath(dir))), /not valid JSON/);
+  await assert.rejects(readCheckpoint(dir), /no checksum/); // files on disk must carry one
   writeFileSync(checkpointPath(dir), Buffer.from("garbage"));
   await assert.rejects(readCheckpoint(dir), SafetensorsError);
+});
+
+test("checkpoint mutants: every bit flip, truncation or byte change of a written checkpoint is rejected, never decoded (checksum)", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ckpt-"));
+  const state = { iteration: 3, params: Float64Array.from({ length: 40 }, (_, i) => Math.sin(i)), order: Int32Array.from([2, 0, 1]), note: "x" };
+  await writeCheckpoint(dir, state);
+  const good = readFileSync(checkpointPath(dir));
+  const rng = fc.sample(fc.nat({ max: good.length * 8 - 1 }), { numRuns: 250, seed: 7 });
+  const mutants: Buffer[] = rng.map((bit) => {
+    const b = Buffer.from(good);
+    b[bit >> 3]! ^= 1 << (bit & 7);
+    return b;
+  });
+  for (const cut of [1, 9, good.length >> 1, good.length - 1]) mutants.push(good.subarray(0, cut));
+  const extra = Buffer.concat([good, Buffer.from([0])]);
+  mutants.push(extra);
+  let rejected = 0;
+  for (const m of mutants) {
+    writeFileSync(checkpointPath(dir), m);
+    await assert.rejects(readCheckpoint(dir), (e: unknown) => e instanceof SafetensorsError && e.message.includes(checkpointPath(dir)));
+    rejected++;
+  }
+  assert.equal(rejected, mutants.length);
+  writeFileSync(checkpointPath(dir), good);
+  assert.ok(same((await readCheckpoint(dir)), state), "the original still reads");
+});
+
+test("a structure nested deeper than the limit is rejected cleanly, not by stack overflow", () => {
+  let deep = "0";
+  for (let i = 0; i < 100_000; i++) deep = `[${deep}]`;
+  const bytes = serializeSafetensors(new Map(), { hessian_lab_checkpoint: `{"format":1,"state":${deep}}` });
+  assert.throws(() => decodeCheckpoint(bytes), (e: unknown) => e instanceof SafetensorsError && /nested deeper than/.test(e.message));
 });
