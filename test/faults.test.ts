@@ -171,3 +171,18 @@ describe("full and read-only file systems", () => {
     assert.deepEqual(readdirSync(ckpt).filter((n) => n.endsWith(".tmp")), [], "no temp file left");
   });
 });
+
+test("resume compares the data's contents, not its path: another spelling resumes, changed contents are refused", async () => {
+  const dir = tempDir();
+  const p = await smallProblem(dir);
+  const ckpt = join(dir, "ckpt");
+  mkdirSync(ckpt);
+  const args = (data: string, iters: string): string[] => ["train", "--model", p.model, "--data", data, "--optimizer", "sgd", "--max-iter", iters, "--quiet", "--checkpoint", ckpt];
+  assert.equal(runCli(args(p.data, "2")).code, 0);
+  const other = `./${relative(process.cwd(), p.data)}`;
+  const r = runCli([...args(other, "3"), "--resume", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as { resumed_from: number }).resumed_from, 2);
+  await smallProblem(dir, 9); // same shapes, other numbers
+  failsCleanly(runCli([...args(p.data, "4"), "--resume"]), 2, /written with model = contents sha256 .*this run has contents sha256/);
+});
