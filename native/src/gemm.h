@@ -35,7 +35,7 @@ constexpr long kNC = 4096;
 constexpr long kPackABytes = kKC * kMC * 8 + 4096;
 constexpr long kPackBBytes = kKC * (kNC + 64) * 8 + 4096;
 
-/** Activations the addon evaluates (the rest stay in TypeScript): the codes native.ts sends. */
+/** Activations the addon evaluates, by their codes in src/kernels/activations.ts (native.ts hands the rest to TypeScript). */
 enum ActivationKind { kLinear = 0, kRelu = 1, kLeakyRelu = 2, kSigmoid = 3 };
 
 /** c ← f(c + bias) per row, d1 ← f'(·), and d2 ← f''(·) where d2 is not null; rows × width, row-major. */
