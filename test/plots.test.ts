@@ -38,7 +38,7 @@ describe("hessian-lab density", () => {
     const prefix = join(dir, "dens");
     const r = runCli(["density", "--model", p.model, "--data", p.data, "--curvature", "ggn", "--probes", "3", "--steps", "12", "--grid", "64", "--out", prefix, "--json"]);
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { grid: number[]; density: number[]; stderr: (number | null)[]; probes: number; steps: number; parameters: number; negative_fraction: { estimate: number }; products: number; support: [number, number] };
+    const out = JSON.parse(r.stdout) as { grid: number[]; density: number[]; standard_error: (number | null)[]; probes: number; steps: number; parameters: number; negative_fraction: { estimate: number }; products: number; support: [number, number] };
     assert.deepEqual(checkFiles(prefix, "mark-line"), out);
     assert.equal(out.grid.length, 64);
     assert.equal(out.density.length, 64);

@@ -34,10 +34,22 @@ export interface DensityResult {
   readonly grid: readonly number[];
   readonly density: readonly number[];
   /** Standard error across probes per grid point (null with one probe). */
-  readonly stderr: readonly (number | null)[];
+  readonly standard_error: readonly (number | null)[];
   /** Per probe: Gauss quadrature nodes and weights (the density before smoothing). */
   readonly quadrature: readonly { readonly nodes: readonly number[]; readonly weights: readonly number[] }[];
-  readonly negative_fraction: { readonly estimate: number; readonly standard_error: number | null };
+  /**
+   * The fraction of negative eigenvalues: `estimate` ± `standard_error` (probe noise only: biased when
+   * Gauss nodes cannot split the eigenvalues near 0), `lower`/`upper` (quadrature bounds, averaged
+   * over probes), `interval` (those ± 2 standard errors: covers both), `resolved` (interval ≤ 0.05 wide).
+   */
+  readonly negative_fraction: {
+    readonly estimate: number;
+    readonly standard_error: number | null;
+    readonly lower: number;
+    readonly upper: number;
+    readonly interval: readonly [number, number];
+    readonly resolved: boolean;
+  };
   /** The extreme quadrature nodes: a bracket of the spectrum. */
   readonly support: readonly [number, number];
   readonly products: number;
@@ -119,9 +131,16 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
       sigma: d.sigma,
       grid: Array.from(d.grid),
       density: Array.from(d.density),
-      stderr: Array.from(d.stderr, finiteOrNull),
+      standard_error: Array.from(d.stderr, finiteOrNull),
       quadrature: d.nodes.map((nodes, i) => ({ nodes: Array.from(nodes), weights: Array.from(d.weights[i]!) })),
-      negative_fraction: { estimate: d.negativeFraction.estimate, standard_error: finiteOrNull(d.negativeFraction.standardError) },
+      negative_fraction: {
+        estimate: d.negativeFraction.estimate,
+        standard_error: finiteOrNull(d.negativeFraction.standardError),
+        lower: d.negativeFraction.lower,
+        upper: d.negativeFraction.upper,
+        interval: d.negativeFraction.interval,
+        resolved: d.negativeFraction.resolved,
+      },
       support: [lo, hi],
       products: d.products,
       seconds,
@@ -136,7 +155,8 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
     return [
       `${r.curvature} spectral density of a ${r.parameters}-parameter model: ${r.probes} probes × ${r.steps} Lanczos steps, σ = ${r.sigma.toPrecision(3)}`,
       `spectrum within ≈ [${r.support[0].toPrecision(6)}, ${r.support[1].toPrecision(6)}]`,
-      `fraction of negative eigenvalues ≈ ${nf.estimate.toPrecision(3)}${nf.standard_error === null ? "" : ` ± ${nf.standard_error.toPrecision(2)}`}`,
+      `fraction of negative eigenvalues: between ${nf.interval[0].toFixed(3)} and ${nf.interval[1].toFixed(3)} (quadrature bounds ± 2 standard errors; point estimate ${nf.estimate.toPrecision(3)}${nf.standard_error === null ? "" : ` ± ${nf.standard_error.toPrecision(2)} from the probes alone`})`,
+      ...(nf.resolved ? [] : [`  ${r.steps} Lanczos steps cannot resolve the eigenvalues near 0 to better than that interval: more --steps narrows it`]),
       `${r.products} operator products, ${r.seconds.toFixed(2)} s (plot ${(r.render_seconds.svg + r.render_seconds.png).toFixed(2)} s)`,
       `wrote ${r.files.svg}, ${r.files.png}, ${r.files.json}`,
     ].join("\n");

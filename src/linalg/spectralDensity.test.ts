@@ -1,8 +1,11 @@
+/** @file stochastic Lanczos quadrature against known spectra: mass, smoothed density, early stop, and the negative fraction's bracket */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { withSpectrum } from "./gallery.js";
+import { Rng } from "../kernels/random.js";
+import { randomOrthogonal, withSpectrum } from "./gallery.js";
 import { countProducts, fromDense, fromDiagonal } from "./linearOperator.js";
 import { spectralDensity } from "./spectralDensity.js";
+import { randomVector } from "./vector.js";
 
 /** ∫ over the grid by the trapezoid rule, optionally only where t < cut. */
 function trapezoid(grid: Float64Array, f: Float64Array, cut = Infinity): number {
@@ -69,5 +72,54 @@ describe("spectralDensity (stochastic Lanczos quadrature)", () => {
     assert.deepEqual(a.density, b.density);
     assert.throws(() => spectralDensity(op, { probes: 0, steps: 10 }), /probes/);
     assert.throws(() => spectralDensity(op, { probes: 1, steps: 10, range: [1, 0] }), /range/);
+  });
+});
+
+describe("spectralDensity: the negative fraction's bracket covers the quadrature bias", () => {
+  // A cluster of 80 eigenvalues within ±0.05 of zero (30 of them negative) among spread-out ones:
+  // too fine for a few Gauss nodes to split at 0, the case where the point estimate is biased.
+  const n = 160;
+  const spectrum = Array.from({ length: n }, (_, i) => (i < 30 ? -0.05 + 0.0016 * i : i < 80 ? 0.001 + 0.001 * (i - 30) : i < 120 ? -3 + 0.07 * (i - 80) : 0.2 + 0.1 * (i - 120)));
+  const truth = spectrum.filter((x) => x < 0).length / n;
+  const seed = 5;
+  const q = randomOrthogonal(n, seed);
+  const op = fromDense(withSpectrum(spectrum, seed), n, { symmetric: true });
+
+  test("per probe, the Chebyshev–Markov–Stieltjes bounds hold for that probe's own measure (seed 5)", () => {
+    for (const steps of [6, 12, 25]) {
+      const d = spectralDensity(op, { probes: 4, steps, seed: 7 });
+      // replay the probes: Rademacher from the same generator, normalized
+      const rng = new Rng(7);
+      for (let p = 0; p < 4; p++) {
+        const v = randomVector(rng, n, "rademacher");
+        let mass = 0;
+        for (let j = 0; j < n; j++) {
+          if (spectrum[j]! >= 0) continue;
+          let c = 0;
+          for (let i = 0; i < n; i++) c += q[i * n + j]! * v[i]!;
+          mass += (c * c) / n;
+        }
+        const b = d.negativeFraction.perProbe[p]!;
+        assert.ok(b.lower <= mass + 1e-12 && mass <= b.upper + 1e-12, `steps ${steps}, probe ${p}: ${mass} outside [${b.lower}, ${b.upper}]`);
+      }
+    }
+  });
+
+  test("the interval contains the true fraction at every step count, and narrows as steps grow (seed 8)", () => {
+    let previous = Infinity;
+    for (const steps of [6, 12, 25, 60, n]) {
+      const { negativeFraction: f } = spectralDensity(op, { probes: 20, steps, seed: 8 });
+      assert.ok(f.interval[0] <= truth && truth <= f.interval[1], `steps ${steps}: ${truth} outside [${f.interval[0]}, ${f.interval[1]}]`);
+      assert.ok(f.lower <= f.estimate && f.estimate <= f.upper);
+      const width = f.interval[1] - f.interval[0];
+      assert.ok(width <= previous + 0.02, `steps ${steps}: width ${width} after ${previous}`);
+      previous = width;
+    }
+    // with the whole Krylov space the quadrature is exact: only probe noise is left
+    const exact = spectralDensity(op, { probes: 20, steps: n, seed: 8 }).negativeFraction;
+    assert.ok(exact.upper - exact.lower <= 1e-9, `[${exact.lower}, ${exact.upper}]`);
+    assert.equal(exact.resolved, true);
+    const coarse = spectralDensity(op, { probes: 20, steps: 6, seed: 8 }).negativeFraction;
+    assert.equal(coarse.resolved, false);
   });
 });

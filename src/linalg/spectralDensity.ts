@@ -40,8 +40,35 @@ export interface SpectralDensity {
   readonly products: number;
   /** Smoothing width used. */
   readonly sigma: number;
-  /** Fraction of eigenvalues below zero, Σ_{θᵢ<0} wᵢ averaged over probes, with its standard error. */
-  readonly negativeFraction: { readonly estimate: number; readonly standardError: number };
+  /** The fraction of negative eigenvalues: estimate, probe noise, and a bracket for the quadrature bias. */
+  readonly negativeFraction: NegativeFraction;
+}
+
+/** One probe's Chebyshev–Markov–Stieltjes bracket of its measure's mass below 0, and whether its quadrature was exact. */
+export interface FractionBounds {
+  readonly lower: number;
+  readonly upper: number;
+  /** The Krylov space was invariant (or all of ℝⁿ): the nodes are eigenvalues, the measure is the quadrature. */
+  readonly exact: boolean;
+}
+
+/**
+ * The fraction of negative eigenvalues. `estimate` ± `standardError` is Σ_{θᵢ<0} wᵢ over probes, whose
+ * error bar is probe variance only: a few Gauss nodes cannot split a cluster of eigenvalues that
+ * straddles 0, so it can be biased by many standard errors. `lower`/`upper` average rigorous per-probe
+ * bounds on that bias; `interval` widens them by two standard errors of the probes, so it covers both.
+ */
+export interface NegativeFraction {
+  readonly estimate: number;
+  readonly standardError: number;
+  /** Mean over probes of the per-probe lower and upper bounds. */
+  readonly lower: number;
+  readonly upper: number;
+  /** [lower − 2·SE(lower), upper + 2·SE(upper)], clipped to [0, 1]. */
+  readonly interval: readonly [number, number];
+  /** Whether the interval is narrower than 0.05; if not, more Lanczos steps are needed to resolve the eigenvalues near 0. */
+  readonly resolved: boolean;
+  readonly perProbe: readonly FractionBounds[];
 }
 
 /**
@@ -65,6 +92,7 @@ export function spectralDensity(op: LinearOperator, options: SpectralDensityOpti
   const rng = options.seed instanceof Rng ? options.seed : new Rng(options.seed ?? 0);
   const nodes: Float64Array[] = [];
   const weights: Float64Array[] = [];
+  const exact: boolean[] = [];
   let products = 0;
   for (let p = 0; p < probes; p++) {
     const v = randomVector(rng, n, "rademacher");
@@ -72,6 +100,7 @@ export function spectralDensity(op: LinearOperator, options: SpectralDensityOpti
     products += run.products;
     nodes.push(run.nodes);
     weights.push(run.weights);
+    exact.push(run.exact);
   }
   let lo = Infinity;
   let hi = -Infinity;
@@ -101,15 +130,14 @@ export function spectralDensity(op: LinearOperator, options: SpectralDensityOpti
     stderr[g] = standardError;
   }
   const zero = options.zeroTolerance ?? 1e-10 * scaleOfSpectrum;
-  const fractions = new Float64Array(probes);
-  nodes.forEach((th, p) => {
-    let f = 0;
-    th.forEach((x, i) => {
-      if (x < -zero) f += weights[p]![i]!;
-    });
-    fractions[p] = f;
-  });
+  const bounds = nodes.map((th, p) => fractionBounds(th, weights[p]!, zero, exact[p]!));
+  const fractions = Float64Array.from(nodes, (th, p) => th.reduce((f, x, i) => (x < -zero ? f + weights[p]![i]! : f), 0));
   const neg = meanAndError(fractions);
+  const lower = meanAndError(Float64Array.from(bounds, (b) => b.lower));
+  const upper = meanAndError(Float64Array.from(bounds, (b) => b.upper));
+  // With one probe there is no standard error; the bracket is then the quadrature's alone.
+  const spread = (x: number): number => (Number.isFinite(x) ? 2 * x : 0);
+  const interval = [Math.max(0, lower.mean - spread(lower.standardError)), Math.min(1, upper.mean + spread(upper.standardError))] as const;
   return {
     grid,
     density,
@@ -119,8 +147,43 @@ export function spectralDensity(op: LinearOperator, options: SpectralDensityOpti
     probes,
     products,
     sigma,
-    negativeFraction: { estimate: neg.mean, standardError: neg.standardError },
+    negativeFraction: {
+      estimate: neg.mean,
+      standardError: neg.standardError,
+      lower: lower.mean,
+      upper: upper.mean,
+      interval,
+      resolved: interval[1] - interval[0] <= 0.05,
+      perProbe: bounds,
+    },
   };
+}
+
+/**
+ * Bounds on μ((−∞, 0)) for the measure μ whose m-point Gauss rule has ascending nodes θ and weights
+ * w. The Chebyshev–Markov–Stieltjes inequalities (Szegő (1939) §3.41; Golub & Meurant (2010) §6.3)
+ * give Σ_{j<k} wⱼ ≤ μ((−∞, θₖ)) and μ((−∞, θₖ]) ≤ Σ_{j≤k} wⱼ, so with θₖ the largest node below −zero
+ * and θₗ the smallest above +zero, Σ_{j<k} wⱼ ≤ μ((−∞, 0)) ≤ Σ_{j≤l} wⱼ: the uncertain mass is the
+ * weight of the two nodes that flank 0 (and of any node within ±zero of it). An exact quadrature
+ * (invariant Krylov space) leaves only the nodes within ±zero uncertain.
+ */
+function fractionBounds(theta: Float64Array, w: Float64Array, zero: number, exact: boolean): FractionBounds {
+  let below = 0;
+  let notAbove = 0;
+  let k = -1;
+  let l = theta.length;
+  theta.forEach((x, j) => {
+    if (x < -zero) {
+      below += w[j]!;
+      k = j;
+    }
+    if (x <= zero) notAbove += w[j]!;
+    else if (l === theta.length) l = j;
+  });
+  if (exact) return { lower: below, upper: notAbove, exact };
+  const lower = k < 0 ? 0 : below - w[k]!;
+  const upper = l === theta.length ? 1 : notAbove + w[l]!;
+  return { lower: Math.max(0, lower), upper: Math.min(1, upper), exact };
 }
 
 /** Σᵢ wᵢ g_σ(t − θᵢ) on the grid, g_σ the normal density of width σ. */
@@ -147,11 +210,12 @@ function lanczosQuadrature(
   op: LinearOperator,
   v: Float64Array,
   steps: number,
-): { nodes: Float64Array; weights: Float64Array; products: number } {
+): { nodes: Float64Array; weights: Float64Array; products: number; exact: boolean } {
   const alpha: number[] = [];
   const beta: number[] = [];
   const basis: Float64Array[] = [v];
   let scaleEstimate = 0;
+  let invariant = false;
   for (let j = 0; j < steps; j++) {
     const q = basis[j]!;
     const w = op.matvec(q);
@@ -163,11 +227,13 @@ function lanczosQuadrature(
     orthogonalize(w, basis);
     const b = norm(w);
     scaleEstimate = Math.max(scaleEstimate, Math.abs(a) + b);
-    if (j === steps - 1 || b <= 1e-12 * scaleEstimate) break;
+    invariant = b <= 1e-12 * scaleEstimate;
+    if (j === steps - 1 || invariant) break;
     beta.push(b);
     basis.push(scaleInPlace(1 / b, w));
   }
   const ritz = tridiagonalRitz(Float64Array.from(alpha), Float64Array.from(beta));
   const weights = ritz.first.map((s) => s * s);
-  return { nodes: ritz.values, weights, products: alpha.length };
+  // With n steps the Krylov space is all of ℝⁿ: the rule is exact for every function, not just polynomials.
+  return { nodes: ritz.values, weights, products: alpha.length, exact: invariant || alpha.length === op.shape[0] };
 }

@@ -1,7 +1,6 @@
 /** @file the losses of nn/losses.ts on typed arrays: summed value, output gradient and closed-form output Hessian product */
 import { gemmBackend } from "../kernels/backends/backend.js";
 import type { TypedArray } from "../kernels/ndarray.js";
-import { softplus } from "../kernels/special.js";
 import type { LossName } from "./losses.js";
 
 /** p ← softmax of each row of y (max-shifted). */
@@ -30,7 +29,8 @@ export function lossValue(name: LossName, y: TypedArray, t: TypedArray, rows: nu
       for (let i = 0; i < n; i++) s += (y[i]! - t[i]!) ** 2;
       return s;
     case "sigmoid_cross_entropy":
-      for (let i = 0; i < n; i++) s += softplus(y[i]!) - t[i]! * y[i]!;
+      // (max(y, 0) − t·y) + log1p(e^{−|y|}): no cancellation of a tiny loss against |y| (cf. the native kernel)
+      for (let i = 0; i < n; i++) s += Math.max(y[i]!, 0) - t[i]! * y[i]! + Math.log1p(Math.exp(-Math.abs(y[i]!)));
       return s;
     case "softmax_cross_entropy":
       for (let r = 0; r < rows; r++) {

@@ -28,7 +28,9 @@ export function lossSum(name: LossName, z: Tensor, t: Tensor): Tensor {
     case "mse":
       return z.sub(t).square().sum();
     case "sigmoid_cross_entropy":
-      return z.softplus().sub(t.mul(z)).sum();
+      // = t·softplus(−z) + (1 − t)·softplus(z): two non-negative terms, so a tiny loss is not the
+      // difference of softplus(z) ≈ |z| and t·z (which cancels to 0 in float32 at |z| ≈ 17)
+      return t.mul(z.neg().softplus()).add(t.neg().add(1).mul(z.softplus())).sum();
     case "softmax_cross_entropy":
       return z.logSoftmax(1).mul(t).sum().neg();
   }

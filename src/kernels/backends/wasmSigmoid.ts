@@ -41,7 +41,7 @@ const ATANH_SERIES = [8, 7, 6, 5, 4, 3, 2, 1].map((j) => 2 / (2 * j + 1));
 
 /**
  * sigmoidCe32(y, t, grad, hdiag, sums, vectors): over 4·vectors float32 logits y and targets t,
- * the terms softplus(y) − t·y = max(y, 0) + log1p(e^(−|y|)) − t·y are added in float64 to the four
+ * the terms softplus(y) − t·y = (max(y, 0) − t·y) + log1p(e^(−|y|)) are added in float64 to the four
  * doubles at `sums` (one per lane, so the total rounds once per element), grad ← σ(y) − t and,
  * when hdiag ≠ 0, hdiag ← σ(y)σ(−y). log1p(e) for e ∈ (0, 1] is 2·atanh(e/(2+e)): s ≤ ⅓, so nine
  * terms of the odd series reach 2e-9 with no cancellation at small e.
@@ -67,8 +67,10 @@ export function sigmoidCrossEntropyBody(): number[] {
   code.push(...f32x4.splatConst(ATANH_SERIES[0]!));
   for (const coef of [...ATANH_SERIES.slice(1), 2]) code.push(...get(R), ...f32x4.mul, ...f32x4.splatConst(coef), ...f32x4.add);
   code.push(...get(S), ...f32x4.mul, ...set(S));
-  // term = max(y, 0) + log1p(e) − t·y, added lane by lane to the float64 sums
-  code.push(...get(YV), ...f32x4.splatConst(0), ...f32x4.max, ...get(S), ...f32x4.add, ...at(T), ...f32x4.load(), ...get(YV), ...f32x4.mul, ...f32x4.sub, ...set(S));
+  // term = (max(y, 0) − t·y) + log1p(e), the bracket first: it is exactly 0 when a 0/1 target matches
+  // the logit's sign, so a tiny loss is not cancelled away in float32 (17 + 4e-8 − 17 = 0); then
+  // added lane by lane to the float64 sums
+  code.push(...get(YV), ...f32x4.splatConst(0), ...f32x4.max, ...at(T), ...f32x4.load(), ...get(YV), ...f32x4.mul, ...f32x4.sub, ...get(S), ...f32x4.add, ...set(S));
   code.push(...get(LO), ...get(S), ...f32x4.promoteLow, ...f32x4.f64x2Add, ...set(LO));
   code.push(...get(HI), ...get(S), ...get(S), ...f32x4.highToLow, ...f32x4.promoteLow, ...f32x4.f64x2Add, ...set(HI));
   code.push(...vectorLatch(J, [...get(VECTORS), ...op.i32Const(4), ...op.i32Shl]), ...op.end);
