@@ -12,11 +12,11 @@ describe("hessian-lab evaluate", () => {
     const p = await smallProblem(dir);
     const r = runCli(["evaluate", "--model", p.model, "--data", p.data, "--json"]);
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { loss: number; grad_norm: number; accuracy: number; cases: number };
+    const out = JSON.parse(r.stdout) as { loss: number; gradient_norm: number; accuracy: number; cases: number };
     const ds = await readData(p.data);
     const { value, grad } = riskValueAndGrad(empiricalRisk(p.net, ds), p.theta);
     assert.ok(Math.abs(out.loss - value) <= 1e-14 * value);
-    assert.ok(Math.abs(out.grad_norm - Math.hypot(...grad)) <= 1e-12 * out.grad_norm);
+    assert.ok(Math.abs(out.gradient_norm - Math.hypot(...grad)) <= 1e-12 * out.gradient_norm);
     assert.equal(out.cases, 7);
     assert.ok(out.accuracy >= 0 && out.accuracy <= 1);
   });

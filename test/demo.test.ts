@@ -10,15 +10,15 @@ test("demo writes index.html, report.json, every chart as SVG and PNG, and the d
   const r = runCli(["demo", "--seconds", "1", "--train-size", "60", "--test-size", "20", "--analysis-cases", "20", "--out", out, "--json"]);
   assert.equal(r.code, 0, r.stderr);
   const report = JSON.parse(r.stdout) as {
-    runs: { optimizer: string; points: { trainError: number }[] }[];
+    runs: { optimizer: string; points: { train_error: number }[] }[];
     spectra: { label: string; top: { value: number; residual: number }[]; bottom: unknown[]; kind: string; condition: { exact: number | null; reason: string } }[];
     landscape: { loss: number[] };
-    reportPath: string;
+    report_path: string;
   };
   assert.deepEqual(report.runs.map((x) => x.optimizer), ["hf", "momentum", "adam"]);
   for (const run of report.runs) {
     assert.ok(run.points.length >= 2, `${run.optimizer} has a curve`);
-    assert.ok(run.points.at(-1)!.trainError < run.points[0]!.trainError, `${run.optimizer} lowered the error`);
+    assert.ok(run.points.at(-1)!.train_error < run.points[0]!.train_error, `${run.optimizer} lowered the error`);
   }
   assert.equal(report.spectra.length, 4);
   for (const s of report.spectra) assert.ok(s.top.length === 5 && s.top.every((e) => Number.isFinite(e.value) && e.residual >= 0), s.label);
@@ -29,7 +29,7 @@ test("demo writes index.html, report.json, every chart as SVG and PNG, and the d
     assert.match(s.condition.reason, /not computed/, s.label);
   }
   assert.equal(report.landscape.loss.length, 15 * 15);
-  assert.equal(report.reportPath, join(out, "index.html"));
+  assert.equal(report.report_path, join(out, "index.html"));
   const html = readFileSync(join(out, "index.html"), "utf8");
   assert.ok(!/GGN[^<]*<\/b>: minimum-like/.test(html), "no class for the GGN from its top eigenvalues");
   for (const section of ["1. Training", "2. Reconstructions", "3. Curvature", "4. The loss landscape", "5. Reproduce"]) assert.ok(html.includes(section), section);

@@ -28,13 +28,13 @@ describe("hessian-lab train", () => {
     const out = join(dir, "m.safetensors");
     const r = runCli(["train", ...BASE, "--optimizer", "adam", "--lr", "0.01", "--max-iter", "6", "--eval-every", "3", "--out", out, "--json"]);
     assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { final_loss: number; grad_norm: number; iterations: number; history: { loss: number; trainLoss?: number }[]; stop: string };
+    const j = JSON.parse(r.stdout) as { final_loss: number; gradient_norm: number; iterations: number; history: { loss: number; train_loss?: number }[]; stop: string };
     assert.equal(j.iterations, 6);
     assert.equal(j.stop, "maxIterations");
     assert.equal(j.history.length, 6);
     assert.ok(j.final_loss < j.history[0]!.loss, "training lowered the loss");
-    assert.ok(j.history[2]!.trainLoss !== undefined && j.history[1]!.trainLoss === undefined);
-    assert.ok(j.grad_norm > 0);
+    assert.ok(j.history[2]!.train_loss !== undefined && j.history[1]!.train_loss === undefined);
+    assert.ok(j.gradient_norm > 0);
     assert.ok(existsSync(out));
     // the model file feeds evaluate, which agrees on the training loss of the same data
   });

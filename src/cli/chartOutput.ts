@@ -1,5 +1,6 @@
 /** @file the PREFIX.svg / PREFIX.png / PREFIX.json outputs of the plotting commands */
 import { writeFileAtomic, type RenderedChart } from "../node.js";
+import { jsonText } from "./json.js";
 import { writeOutput } from "./outputs.js";
 
 /** The three files a plotting command writes for `--out PREFIX`. */
@@ -24,7 +25,7 @@ export async function writeChartOutputs(files: ChartFiles, rendered: RenderedCha
   const contents: [string, Uint8Array][] = [
     [files.svg, encoder.encode(rendered.svg)],
     [files.png, rendered.png],
-    [files.json, encoder.encode(`${JSON.stringify(result, null, 2)}\n`)],
+    [files.json, encoder.encode(`${jsonText(result)}\n`)],
   ];
   for (const [path, bytes] of contents) await writeOutput(path, inputs, () => writeFileAtomic(path, bytes));
 }

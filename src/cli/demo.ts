@@ -31,6 +31,7 @@ import {
 } from "../node.js";
 import { integer, real, seed, type CommandSpec, type Io } from "./command.js";
 import { imageGridPng } from "./digitGrid.js";
+import { jsonText } from "./json.js";
 import { progress } from "./progress.js";
 import { renderDemoReport, type DemoReport, type OptimizerRun, type SpectrumSummary } from "./demoReport.js";
 import { firstRows, makeOptimizer, trainProblem, type OptimizerName } from "./trainSetup.js";
@@ -120,7 +121,19 @@ function summarize(label: string, report: SpectrumReport, curvature: "ggn" | "he
     converged: report.converged,
     ...(report.density === null
       ? {}
-      : { density: { grid: Array.from(report.density.grid), density: Array.from(report.density.density), stderr: Array.from(report.density.stderr), negativeFraction: report.density.negativeFraction } }),
+      : {
+          density: {
+            grid: Array.from(report.density.grid),
+            density: Array.from(report.density.density),
+            standardError: Array.from(report.density.stderr),
+            sigma: report.density.sigma,
+            negativeFraction: {
+              estimate: report.density.negativeFraction.estimate,
+              standardError: report.density.negativeFraction.standardError,
+              interval: report.density.negativeFraction.interval,
+            },
+          },
+        }),
   };
 }
 
@@ -217,7 +230,7 @@ export const demoCommand: CommandSpec<DemoOptions, DemoReport> = {
     const rendered = await renderDemoReport(report, grid);
     const finished = { ...report, totalSeconds: (performance.now() - started) / 1000, reportPath: join(outDir, "index.html") };
     for (const [name, content] of rendered.files) await writeFileAtomic(join(outDir, name), content);
-    await writeFileAtomic(join(outDir, "report.json"), new TextEncoder().encode(JSON.stringify(finished, null, 2)));
+    await writeFileAtomic(join(outDir, "report.json"), new TextEncoder().encode(jsonText(finished)));
     await writeFileAtomic(join(outDir, "index.html"), new TextEncoder().encode(rendered.html(finished)));
     status.done(`report written to ${join(outDir, "index.html")} in ${finished.totalSeconds.toFixed(0)} s`);
     return finished;

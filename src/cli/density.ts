@@ -117,6 +117,8 @@ export const densityCommand: CommandSpec<DensityOptions, DensityResult> = {
       ...(d.probes > 1 ? { subtitle: "shaded: ± one standard error across probes" } : {}),
       series: [{ name: options.curvature, grid: d.grid, density: d.density, stderr: d.stderr }],
       logY: options.log === true,
+      // a hundredth of one eigenvalue's smoothed bump (mass 1/p): every single eigenvalue stays visible on a log axis
+      floor: 0.01 / (model.theta.length * d.sigma * Math.sqrt(2 * Math.PI)),
     });
     const rendered = await renderChart(chart);
     status.done(`${d.products} products, ${seconds.toFixed(1)} s; plot ${(rendered.seconds.svg + rendered.seconds.png).toFixed(2)} s`);

@@ -16,7 +16,7 @@ export interface EvaluateResult {
   readonly loss: number;
   /** Fraction of correctly classified cases, where the loss is a classification loss with one-hot-like targets. */
   readonly accuracy: number | null;
-  readonly grad_norm: number;
+  readonly gradient_norm: number;
   readonly cases: number;
   readonly parameters: number;
   readonly loss_name: string;
@@ -39,7 +39,7 @@ export const evaluateCommand: CommandSpec<EvaluateOptions, EvaluateResult> = {
     return {
       loss: value,
       accuracy: accuracy(risk, model.theta),
-      grad_norm: norm(grad),
+      gradient_norm: norm(grad),
       cases: risk.cases,
       parameters: model.theta.length,
       loss_name: model.network.loss,
@@ -49,7 +49,7 @@ export const evaluateCommand: CommandSpec<EvaluateOptions, EvaluateResult> = {
     return [
       `loss        ${r.loss} (${r.loss_name}, mean)`,
       ...(r.accuracy === null ? [] : [`accuracy    ${(100 * r.accuracy).toFixed(2)}%`]),
-      `grad norm   ${r.grad_norm}`,
+      `grad norm   ${r.gradient_norm}`,
       `cases       ${r.cases}`,
       `parameters  ${r.parameters}`,
     ].join("\n");

@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import { ContractError, DatasetError, installBackend, SafetensorsError, ShapeError } from "../node.js";
 import { CliError, EXIT, type Io } from "./command.js";
 import { commands } from "./commands.js";
+import { jsonText } from "./json.js";
 import { restoreDefaultSignals } from "./signals.js";
 import { choicesOf } from "./flags.js";
 
@@ -66,7 +67,7 @@ function build(debug: boolean): Command {
         const quiet = options.quiet === true || options.json === true ? { ...io, err: () => undefined } : io;
         const given = new Set(Object.keys(options).filter((key) => command.getOptionValueSource(key) === "cli"));
         const result = await spec.run(options as never, options.quiet === true ? quiet : io, given);
-        io.out(options.json === true ? JSON.stringify(result, null, 2) : spec.format(result as never));
+        io.out(options.json === true ? jsonText(result) : spec.format(result as never));
       });
   }
   if (debug) program.setOptionValue("debug", true);

@@ -1,6 +1,7 @@
 /** @file `hessian-lab train`: any optimizer on a model and data set, with progress, checkpoints and exact resume */
 import { Option } from "commander";
 import {
+  accuracy,
   BatchSampler,
   checkpointPath,
   DEFAULT_GRADIENT_TOLERANCE,
@@ -32,6 +33,7 @@ import { LOCK_FILE, lockCheckpointDirectory } from "./checkpointLock.js";
 import { choice, CliError, EXIT, integer, positive, real, seed, type CommandSpec, type GivenFlags, type Io } from "./command.js";
 import { checkOutputs, checkWritableDirectory, requireFinite, writeOutput } from "./outputs.js";
 import { progress } from "./progress.js";
+import { newtonCostNotice, stabilityNotice } from "./trainAdvice.js";
 import { onInterrupt } from "./signals.js";
 import { checkResumable, fileFingerprint, saveCheckpoint, validateState, type TrainConfig } from "./trainCheckpoint.js";
 import {
@@ -39,6 +41,7 @@ import {
   checkOptimizerFlags,
   DEFAULT_BATCH_SIZE,
   FULL_BATCH_OPTIMIZERS,
+  learningRate,
   makeOptimizer,
   NETWORK_DEFAULTS,
   optimizerDefaultsHelp,
@@ -90,9 +93,11 @@ interface TrainOptions {
 export interface TrainResultJson {
   readonly final_loss: number;
   readonly test_loss: number | null;
-  /** Martens' metric: squared error summed over outputs, averaged over cases. */
-  readonly reconstruction_error: number;
-  readonly grad_norm: number;
+  /** Martens' metric: squared error summed over outputs, averaged over cases (null for a classifier, which reports accuracy). */
+  readonly reconstruction_error: number | null;
+  /** Fraction of training cases classified correctly (null unless the loss is a classification loss). */
+  readonly accuracy: number | null;
+  readonly gradient_norm: number;
   readonly iterations: number;
   readonly seconds: number;
   readonly stop: TrainStop;
@@ -221,7 +226,7 @@ export const trainCommand: CommandSpec<TrainOptions, TrainResultJson> = {
       `${r.optimizer}: ${r.iterations} iterations in ${r.seconds.toFixed(1)} s${r.resumed_from === null ? "" : `, resumed from iteration ${r.resumed_from}`}`,
       `stopped (${r.stop}): ${r.stop_reason}`,
       `training loss ${r.final_loss.toPrecision(6)} over ${r.cases} cases${r.test_loss === null ? "" : `, test loss ${r.test_loss.toPrecision(6)}`}`,
-      `squared error per case ${r.reconstruction_error.toPrecision(6)}, ‖∇L‖ ${r.grad_norm.toExponential(3)}`,
+      `${r.accuracy !== null ? `accuracy ${(100 * r.accuracy).toFixed(2)}%` : `squared error per case ${r.reconstruction_error!.toPrecision(6)}`}, ‖∇L‖ ${r.gradient_norm.toExponential(3)}`,
       ...(r.out === null ? [] : [`wrote ${r.out}`]),
     ].join("\n");
   },
@@ -238,6 +243,9 @@ async function trainLocked(o: TrainOptions, io: Io, given: GivenFlags, inputs: r
   }
   const { train, test } = await resolveData(o, net, o.dtype);
   const problem = trainProblem(net, train, test, o.dtype);
+  for (const notice of [newtonCostNotice(o.optimizer, theta.length), o.resume === true ? null : stabilityNotice(o.optimizer, learningRate(o), problem.trainRisk, theta)]) {
+    if (notice !== null) io.err(`train: ${notice}\n`);
+  }
   const transform = makeOptimizer(o);
   const batchSize = batchSizeFor(o.optimizer, o.batchSize, problem.cases);
   const files = {
@@ -310,11 +318,13 @@ async function trainLocked(o: TrainOptions, io: Io, given: GivenFlags, inputs: r
       await writeOutput(out, inputs, () => writeModel(out, net, params, o.dtype));
     }
     const { grad } = riskValueAndGrad(problem.trainRisk, params);
+    const correct = accuracy(problem.trainRisk, params);
     return {
       final_loss: result.trainLoss,
       test_loss: result.testLoss ?? null,
-      reconstruction_error: squaredErrorPerCase(problem.trainRisk, params),
-      grad_norm: norm(grad),
+      reconstruction_error: correct === null ? squaredErrorPerCase(problem.trainRisk, params) : null,
+      accuracy: correct,
+      gradient_norm: norm(grad),
       iterations: result.state.iteration,
       seconds: result.state.seconds,
       stop: result.stop,

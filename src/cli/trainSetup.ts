@@ -42,6 +42,11 @@ export const OPTIMIZERS = ["sgd", "momentum", "nesterov", "nag", "adam", "adamw"
 /** One of OPTIMIZERS. */
 export type OptimizerName = (typeof OPTIMIZERS)[number];
 
+/** The learning rate an optimizer runs with: --lr, else its default (1 where it has none). */
+export function learningRate(flags: { readonly optimizer: OptimizerName; readonly lr?: number }): number {
+  return flags.lr ?? DEFAULT_LR[flags.optimizer] ?? 1;
+}
+
 /** Default learning rates, in the scale of PyTorch's mean reductions. */
 export const DEFAULT_LR: Readonly<Partial<Record<OptimizerName, number>>> = { sgd: 0.1, momentum: 0.05, nesterov: 0.05, nag: 2, adam: 1e-3, adamw: 1e-3, kfac: 0.1, natural: 0.1 };
 
@@ -133,7 +138,7 @@ export function checkOptimizerFlags(flags: OptimizerFlags & { readonly curvature
 
 /** The optimizer for the flags (defaults in DEFAULT_LR, DEFAULT_DAMPING, OPTIMIZER_CURVATURES). */
 export function makeOptimizer(flags: OptimizerFlags): Transform<unknown> {
-  const lr = flags.lr ?? DEFAULT_LR[flags.optimizer] ?? 1;
+  const lr = learningRate(flags);
   const damping = flags.damping ?? DEFAULT_DAMPING[flags.optimizer] ?? 0;
   const kinds = OPTIMIZER_CURVATURES[flags.optimizer];
   const kind = flags.curvature ?? kinds?.[0] ?? "hessian";

@@ -63,7 +63,11 @@ export function densityChart(data: DensityChartData): ChartSpec {
     scale: seriesColorScale(names),
     legend: names.length > 1 ? { symbolType: "stroke", symbolStrokeWidth: 2, symbolOpacity: 1 } : null,
   } as const;
-  const x = { field: "t", type: "quantitative", title: data.xLabel ?? "eigenvalue λ", scale: { zero: false, nice: false } } as const;
+  // The x domain ends where the drawn density does: SLQ's grid spans every node, and on a log axis a
+  // node whose weight is below the floor would otherwise stretch the axis over an empty, flat stretch.
+  const visible = rows.filter((r) => r.hi > (logY ? floor * (1 + 1e-9) : 1e-3 * peak));
+  const domain = visible.length === 0 ? null : trimmedDomain(visible.map((r) => r.t), rows.map((r) => r.t));
+  const x = { field: "t", type: "quantitative", title: data.xLabel ?? "eigenvalue λ", scale: { zero: false, nice: false, ...(domain === null ? {} : { domain }) } } as const;
   const yScale = logY ? ({ type: "log" } as const) : { zero: true };
   const yAxis = logY ? logAxis(...positiveRange(rows.flatMap((r) => [r.lo, r.hi]))) : {};
   const spec: TopLevelSpec = {
@@ -83,4 +87,12 @@ export function densityChart(data: DensityChartData): ChartSpec {
     ],
   };
   return { grammar: "vega-lite", spec };
+}
+
+/** [min, max] of the visible t, widened by 3% of the full grid's span (never beyond the grid). */
+function trimmedDomain(visible: readonly number[], all: readonly number[]): [number, number] {
+  const lo = Math.min(...all);
+  const hi = Math.max(...all);
+  const pad = 0.03 * (hi - lo);
+  return [Math.max(lo, Math.min(...visible) - pad), Math.min(hi, Math.max(...visible) + pad)];
 }

@@ -122,6 +122,13 @@ export function landscape2dChart(data: Landscape2dData): ChartSpec {
   };
   const levels = data.levels ?? quantileLevels(data.loss, data.levelCount ?? 14);
   if (levels.length === 0) throw new RangeError("landscape2dChart: the loss grid has no finite value");
+  // Quantile levels end below the maximum (that is what keeps steep corners from taking every
+  // colour): everything above the top level shares its colour, so the legend says so.
+  let top = -Infinity;
+  for (let i = 0; i < data.loss.length; i++) if (Number.isFinite(data.loss[i]!)) top = Math.max(top, data.loss[i]!);
+  const clipped = top > levels[levels.length - 1]!;
+  const fmt = (x: number): string => (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(2) : String(Number(x.toPrecision(3))));
+  const legendTitle = clipped ? ["loss", `(colour clipped at ${fmt(levels[levels.length - 1]!)};`, `max ${fmt(top)})`] : "loss";
   const contours = (name: string, source: string): NonNullable<Spec["data"]>[number] => ({
     name,
     source,
@@ -175,7 +182,7 @@ export function landscape2dChart(data: Landscape2dData): ChartSpec {
       { orient: "left", scale: "y", title: data.yLabel ?? "β (direction 2)", grid: false },
     ],
     legends: [
-      { fill: "color", type: "gradient", title: "loss", gradientLength: Math.max(120, height - 60) },
+      { fill: "color", type: "gradient", title: legendTitle, gradientLength: Math.max(120, height - 60) },
       ...(data.quadratic === undefined ? [] : [modelLegend]),
     ],
     marks: [
