@@ -29,6 +29,7 @@ export { BatchSampler, takeRows, type BatchSamplerState } from "./data/batches.j
 export * from "./curvature/criticalPoint.js";
 export * from "./curvature/taylor.js";
 export * from "./curvature/spectrum.js";
+export * from "./curvature/functionOperator.js";
 export * from "./curvature/landscape.js";
 export * from "./curvature/blockSpectrum.js";
 export * from "./curvature/metrics.js";

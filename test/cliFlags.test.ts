@@ -117,8 +117,8 @@ describe("deterministic methods: full batch by default, stopping when converged"
     const f = await threeHundredCases(dir);
     const r = runCli(["train", "--model", f.model, "--data", f.data, "--optimizer", "lbfgs", "--dtype", "float64", "--max-iter", "400", "--json"]);
     assert.equal(r.code, 0, r.stderr);
-    const j = JSON.parse(r.stdout) as { grad_norm: number; stop: string; iterations: number; stop_reason: string };
-    assert.ok(j.grad_norm <= 1e-7, `‖∇L‖ ${j.grad_norm} after ${j.iterations} iterations (${j.stop})`);
+    const j = JSON.parse(r.stdout) as { gradient_norm: number; stop: string; iterations: number; stop_reason: string };
+    assert.ok(j.gradient_norm <= 1e-7, `‖∇L‖ ${j.gradient_norm} after ${j.iterations} iterations (${j.stop})`);
     assert.equal(j.stop, "gradientTolerance");
     assert.ok(j.iterations < 400);
     assert.match(j.stop_reason, /‖∇L‖/);

@@ -18,7 +18,7 @@ import { taylorCheck } from "./taylor.js";
 function classifyAt(f: (x: Tensor) => Tensor, point: number[]): ReturnType<typeof classifyCriticalPoint> {
   const x = tensor(point);
   const g = grad(f)(x).toArray();
-  const H = hessian(f)(x).data() as Float64Array;
+  const H = hessian(f)(x).data();
   const { values } = eigh(H, point.length);
   return classifyCriticalPoint({ lambdaMin: values[0]!, lambdaMax: values[values.length - 1]!, gradientNorm: Math.hypot(...g) });
 }

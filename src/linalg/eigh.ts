@@ -24,9 +24,10 @@ export interface TridiagonalRitz {
  * Eigendecomposition of a dense symmetric row-major n×n matrix. Householder reduction to
  * tridiagonal form (Golub & Van Loan (2013) Alg. 8.3.1), backward accumulation of Q (§5.1.6), then
  * implicit symmetric QR steps with Wilkinson shifts (Alg. 8.3.2/8.3.3). Only the lower and upper
- * triangles together are read; A must be symmetric to 1e-10 relative.
+ * triangles together are read; A must be symmetric to 1e-10 relative. A float32 matrix (a tensor's
+ * data()) is read as it is; the work is in float64 either way.
  */
-export function eigh(a: Float64Array, n: number): EighResult {
+export function eigh(a: Float64Array | Float32Array, n: number): EighResult {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`eigh: n must be a non-negative integer, got ${n}`);
   if (a.length !== n * n) {
     throw new RangeError(`eigh: expected a square ${n}×${n} matrix (${n * n} entries), got ${a.length} entries`);

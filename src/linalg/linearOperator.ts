@@ -31,8 +31,8 @@ export function checkOperand(name: string, shape: readonly [number, number], v: 
   }
 }
 
-/** A row-major n×n dense matrix as an operator (the data is used, not copied). */
-export function fromDense(a: Float64Array, n: number, options: FromDenseOptions = {}): LinearOperator {
+/** A row-major n×n dense matrix as an operator (the data is used, not copied; float32 data is read as it is, products are float64). */
+export function fromDense(a: Float64Array | Float32Array, n: number, options: FromDenseOptions = {}): LinearOperator {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`fromDense: n must be a non-negative integer, got ${n}`);
   if (a.length !== n * n) throw new RangeError(`fromDense: expected ${n}×${n} = ${n * n} entries, got ${a.length}`);
   let symmetric: boolean;
@@ -64,7 +64,7 @@ export function fromDense(a: Float64Array, n: number, options: FromDenseOptions 
   };
 }
 
-function isSymmetric(a: Float64Array, n: number, tol: number): boolean {
+function isSymmetric(a: Float64Array | Float32Array, n: number, tol: number): boolean {
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) if (Math.abs(a[i * n + j]! - a[j * n + i]!) > tol) return false;
   }
