@@ -50,8 +50,10 @@ function sigmoidCrossEntropy(y: TypedArray, t: TypedArray, grad: TypedArray, hes
   let s = 0;
   for (let i = 0; i < n; i++) {
     const z = y[i]!;
-    s += softplus(z) - t[i]! * z;
     const e = Math.exp(-Math.abs(z));
+    // (max(z, 0) − t·z) + log1p(e): the bracket is exactly 0 when a 0/1 target matches z's sign, so a
+    // tiny loss is not the difference of softplus(z) ≈ |z| and t·z (as in the native and wasm kernels)
+    s += Math.max(z, 0) - t[i]! * z + Math.log1p(e);
     grad[i] = (z >= 0 ? 1 / (1 + e) : e / (1 + e)) - t[i]!;
   }
   if (hessian !== null) {
