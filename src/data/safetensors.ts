@@ -21,6 +21,8 @@ export interface ParseSafetensorsOptions {
   readonly name?: string;
   /** Largest JSON header accepted, in bytes; default DEFAULT_MAX_HEADER_BYTES. */
   readonly maxHeaderBytes?: number;
+  /** Most tensors accepted (checked before any entry is parsed); default: no limit beyond the header's size. */
+  readonly maxTensors?: number;
 }
 
 /** The reference implementation's header limit (`MAX_HEADER_SIZE`, 100 MB). */
@@ -150,6 +152,9 @@ export function parseSafetensors(bytes: Uint8Array, opts: ParseSafetensorsOption
   }
   if (!isObject(header)) return fail("header is not a JSON object");
 
+  const maxTensors = opts.maxTensors ?? Infinity;
+  const count = Object.keys(header).length - (METADATA_KEY in header ? 1 : 0);
+  if (count > maxTensors) fail(`${count} tensors exceed the limit of ${maxTensors}`);
   const metadata: [string, string][] = [];
   const entries: Entry[] = [];
   for (const [name, value] of Object.entries(header)) {

@@ -14,6 +14,8 @@ import {
 export interface ReadSafetensorsOptions {
   /** Largest JSON header accepted, in bytes; see parseSafetensors. */
   readonly maxHeaderBytes?: number;
+  /** Most tensors accepted; see parseSafetensors. */
+  readonly maxTensors?: number;
 }
 
 /** A one-line reason for a failed fs call, from its error code. */
@@ -50,8 +52,11 @@ export async function readSafetensorsFile(path: string, opts: ReadSafetensorsOpt
     if (error instanceof SafetensorsError) throw error;
     throw new SafetensorsError(`cannot read: ${describe(error, path)}`, { cause: error });
   }
-  const parseOpts: ParseSafetensorsOptions =
-    opts.maxHeaderBytes === undefined ? { name: path } : { name: path, maxHeaderBytes: opts.maxHeaderBytes };
+  const parseOpts: ParseSafetensorsOptions = {
+    name: path,
+    ...(opts.maxHeaderBytes === undefined ? {} : { maxHeaderBytes: opts.maxHeaderBytes }),
+    ...(opts.maxTensors === undefined ? {} : { maxTensors: opts.maxTensors }),
+  };
   return parseSafetensors(bytes, parseOpts);
 }
 
