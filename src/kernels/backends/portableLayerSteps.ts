@@ -1,7 +1,6 @@
 /** @file the portable backend's layer steps in plain TypeScript: activation epilogues (the table's loops), backward and R-forward steps, sigmoid cross-entropy, conversion */
 import { activationByCode, type ActivationCode } from "../activations.js";
 import type { TypedArray } from "../ndarray.js";
-import { softplus } from "../special.js";
 import type { GemmBackend, GemmCall, SigmoidCeHessian } from "./backend.js";
 
 /** LayerSteps.activate in TypeScript: every activation, both element types, f computed in float64 and rounded once. */
