@@ -1,4 +1,5 @@
 /** @file the curvature matrices as linear operators that never form the matrix: Hessian, GGN, Fisher */
+import type { TypedArray } from "../kernels/ndarray.js";
 import { Rng } from "../kernels/random.js";
 import type { LinearOperator } from "../linalg/linearOperator.js";
 import type { OutputCurvature } from "../nn/engine.js";
@@ -21,9 +22,9 @@ export function hessianOperator(risk: EmpiricalRisk, theta: Float64Array): Linea
   return riskOperator(risk, theta, (engine, th, batch, _i, v, out, options) => engine.hessianProduct(th, batch, v, out, options));
 }
 
-/** Jᵀ·M·J (+ λI) with one output curvature M per batch. */
-function sandwichOperator(risk: EmpiricalRisk, theta: Float64Array, middle: (batch: number) => OutputCurvature): LinearOperator {
-  return riskOperator(risk, theta, (engine, th, batch, i, v, out, options) => engine.sandwichProduct(th, batch, v, out, middle(i), options));
+/** Jᵀ·M·J (+ λI) at a riskParams copy of θ, with one output curvature M per batch. */
+function sandwichOperator(risk: EmpiricalRisk, th: TypedArray, middle: (batch: number) => OutputCurvature): LinearOperator {
+  return riskOperatorOnCopy(risk, th, (engine, at, batch, i, v, out, options) => engine.sandwichProduct(at, batch, v, out, middle(i), options));
 }
 
 const LOSS_HESSIAN: OutputCurvature = { kind: "lossHessian" };
@@ -34,7 +35,7 @@ const LOSS_HESSIAN: OutputCurvature = { kind: "lossHessian" };
  * → JᵀH_ℓJv (backward). Symmetric PSD whatever θ is.
  */
 export function ggnOperator(risk: EmpiricalRisk, theta: Float64Array): LinearOperator {
-  return sandwichOperator(risk, theta, () => LOSS_HESSIAN);
+  return sandwichOperator(risk, riskParams(risk, theta), () => LOSS_HESSIAN);
 }
 
 /** Options of fisherOperator. */
@@ -69,7 +70,7 @@ export function fisherOperator(risk: EmpiricalRisk, theta: Float64Array, options
     const scores = Array.from({ length: samples }, () => outputScores(loss, y, targetsOf(), batch.rows, width));
     return { kind: "outerProducts", scores };
   });
-  return riskOperatorOnCopy(risk, th, (engine, at, batch, i, v, out, opts) => engine.sandwichProduct(at, batch, v, out, middles[i]!, opts));
+  return sandwichOperator(risk, th, (i) => middles[i]!);
 }
 
 /**
