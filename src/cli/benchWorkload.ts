@@ -43,6 +43,11 @@ export interface ChildResult {
   readonly times_ms: number[];
   /** Products of one operator applied repeatedly (forward pass reused where the path can). */
   readonly reuse_ms: number[];
+  /**
+   * fv only: per pair of fresh products, Fisher time / GGN time, the two alternating in this one
+   * process (A B A B), so both see the same machine: separate processes drift apart by ±30 % here.
+   */
+  readonly fisher_over_ggn: number[];
   readonly base_rss_mb: number;
   readonly peak_rss_mb: number;
   readonly backend: string;
@@ -58,10 +63,16 @@ export function useBackend(choiceName: BackendChoice, io: Io | null): GemmBacken
   }
 }
 
+function elapsed(f: () => void): number {
+  const t0 = performance.now();
+  f();
+  return performance.now() - t0;
+}
+
 const rssMb = (): number => process.memoryUsage.rss() / 2 ** 20;
 
 /** The workload of one child: model, seeded data in [0, 1] (autoencoder: targets = inputs), θ, v. */
-function setup(job: ChildJob): { net: Network; run: () => void; reuse: (() => void) | null } {
+function setup(job: ChildJob): { net: Network; run: () => void; reuse: (() => void) | null; ggn: (() => void) | null } {
   const net = autoencoderPreset(MODELS[job.model]);
   const d0 = net.layers[0]!.inputs;
   const rng = new Rng(1);
@@ -72,13 +83,14 @@ function setup(job: ChildJob): { net: Network; run: () => void; reuse: (() => vo
   const theta = initialize(net, { scheme: "martens-sparse", seed: 0 });
   const v = new Float64Array(theta.length);
   for (let i = 0; i < v.length; i++) v[i] = rng.normal();
-  if (job.op === "grad") return { net, run: () => void riskValueAndGrad(risk, theta), reuse: null };
+  if (job.op === "grad") return { net, run: () => void riskValueAndGrad(risk, theta), reuse: null, ggn: null };
   const kind = job.op === "hv" ? "hessian" : job.op === "gv" ? "ggn" : "fisher";
   const make = (): LinearOperator => curvatureOperator(risk, theta, kind);
   // the headline product builds its operator each time, so it always pays the forward pass (as
   // PyTorch does); `reuse` applies one operator repeatedly, as Lanczos and CG do
   const op = make();
-  return { net, run: () => void make().matvec(v), reuse: () => void op.matvec(v) };
+  const ggn = job.op === "fv" ? () => void curvatureOperator(risk, theta, "ggn").matvec(v) : null;
+  return { net, run: () => void make().matvec(v), reuse: () => void op.matvec(v), ggn };
 }
 
 /** Parses the internal --child flag: a ChildJob as JSON, checked field by field. */
@@ -101,21 +113,20 @@ export async function runChild(job: ChildJob): Promise<ChildResult> {
   const backend = useBackend(job.backend, null);
   // time the threaded path: helper threads that start asynchronously must be up first
   await backend.whenReady?.();
-  const { net, run, reuse } = setup(job);
+  const { net, run, reuse, ggn } = setup(job);
   const base = rssMb();
   const timed = (f: () => void): number[] => {
     for (let i = 0; i < job.warmup; i++) f();
-    const times: number[] = [];
-    for (let i = 0; i < job.repeats; i++) {
-      const t0 = performance.now();
-      f();
-      times.push(performance.now() - t0);
-    }
-    return times;
+    return Array.from({ length: job.repeats }, () => elapsed(f));
   };
   const times = timed(run);
   const reuseTimes = reuse === null ? [] : timed(reuse);
-  return { times_ms: times, reuse_ms: reuseTimes, base_rss_mb: base, peak_rss_mb: process.resourceUsage().maxRSS / 1024, backend: backend.name, parameters: net.layout.size };
+  const ratios: number[] = [];
+  if (ggn !== null) {
+    for (let i = 0; i < job.warmup; i++) ggn();
+    for (let i = 0; i < Math.max(job.repeats, 5); i++) ratios.push(elapsed(run) / elapsed(ggn));
+  }
+  return { times_ms: times, reuse_ms: reuseTimes, fisher_over_ggn: ratios, base_rss_mb: base, peak_rss_mb: process.resourceUsage().maxRSS / 1024, backend: backend.name, parameters: net.layout.size };
 }
 
 /** Runs one workload in a fresh process so its peak RSS is its own. */

@@ -3,7 +3,7 @@ import { matmul } from "../kernels/matmul.js";
 import { Rng } from "../kernels/random.js";
 import { eigh } from "../linalg/eigh.js";
 import { biasName, weightName, type Network } from "../nn/index.js";
-import { outputScores, sampleModelTargets } from "../nn/outputScores.js";
+import { outputScores, sampledScores } from "../nn/outputScores.js";
 import type { EmpiricalRisk } from "./empiricalRisk.js";
 import { riskEngine, riskParams } from "./riskLoop.js";
 
@@ -77,8 +77,8 @@ export function kroneckerFactors(risk: EmpiricalRisk, theta: Float64Array, optio
   for (const batch of risk.batches) {
     const y = engine.outputs(th, batch);
     for (let s = 0; s < samples; s++) {
-      const targets = empirical ? batch.targets : sampleModelTargets(net.loss, y, batch.targets, batch.rows, width, rng);
-      const layers = engine.layerBackprop(th, batch, outputScores(net.loss, y, targets, batch.rows, width));
+      const scores = empirical ? outputScores(net.loss, y, batch.targets, batch.rows, width) : sampledScores(net.loss, y, batch.targets, batch.rows, width, rng);
+      const layers = engine.layerBackprop(th, batch, scores);
       layers.forEach((lb, l) => {
         const sum = sums[l]!;
         // the inputs are the same for every sample: count them once

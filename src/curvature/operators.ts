@@ -3,7 +3,7 @@ import type { TypedArray } from "../kernels/ndarray.js";
 import { Rng } from "../kernels/random.js";
 import type { LinearOperator } from "../linalg/linearOperator.js";
 import type { OutputCurvature } from "../nn/engine.js";
-import { outputScores, sampleModelTargets } from "../nn/outputScores.js";
+import { outputScores, sampledScores } from "../nn/outputScores.js";
 import type { EmpiricalRisk } from "./empiricalRisk.js";
 import { kfacOperator } from "./kfac.js";
 import { riskOperator, riskOperatorOnCopy, riskOutputsOnCopy, riskParams } from "./riskLoop.js";
@@ -66,8 +66,9 @@ export function fisherOperator(risk: EmpiricalRisk, theta: Float64Array, options
   const outputs = riskOutputsOnCopy(risk, th);
   const middles: OutputCurvature[] = risk.batches.map((batch, i) => {
     const y = outputs[i]!;
-    const targetsOf = (): typeof y => (options.type === "empirical" ? batch.targets : sampleModelTargets(loss, y, batch.targets, batch.rows, width, rng));
-    const scores = Array.from({ length: samples }, () => outputScores(loss, y, targetsOf(), batch.rows, width));
+    const scoresOf = (): typeof y =>
+      options.type === "empirical" ? outputScores(loss, y, batch.targets, batch.rows, width) : sampledScores(loss, y, batch.targets, batch.rows, width, rng);
+    const scores = Array.from({ length: samples }, scoresOf);
     return { kind: "outerProducts", scores };
   });
   return sandwichOperator(risk, th, (i) => middles[i]!);

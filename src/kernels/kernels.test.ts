@@ -214,6 +214,17 @@ describe("Rng: deterministic and distributed as claimed", () => {
     assert.deepEqual([other.normal(), other.uniform(), other.normal(), other.nextUint32()], next);
   });
 
+  test("fillUint32 continues the nextUint32 stream exactly, and nextUint32 continues after it", () => {
+    const a = new Rng(31);
+    const b = new Rng(31);
+    a.nextUint32();
+    b.nextUint32();
+    const bulk = a.fillUint32(new Uint32Array(1001));
+    const single = Array.from({ length: 1001 }, () => b.nextUint32());
+    assert.deepEqual(Array.from(bulk), single);
+    assert.equal(a.nextUint32(), b.nextUint32());
+  });
+
   // n = 200 000 draws: the sample mean has standard error σ/√n ≈ 0.0022σ; 6 standard errors is a
   // bound a correct generator essentially never crosses, while a biased one (e.g. off by 0.05) fails.
   const n = 200000;

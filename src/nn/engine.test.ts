@@ -9,7 +9,7 @@ import { FusedNetwork } from "./fused.js";
 import { initialize } from "./initializers.js";
 import { lossSum } from "./losses.js";
 import { biasName, forward, weightName } from "./network.js";
-import { outputScores, sampleModelTargets } from "./outputScores.js";
+import { outputScores, sampledScores, sampleModelTargets } from "./outputScores.js";
 import { mlp } from "./presets.js";
 
 const rng = new Rng(21);
@@ -74,6 +74,41 @@ test("sampled scores: Bernoulli draws give s = σ(y) − t̃ with t̃ ∈ {0, 1}
     assert.ok(Math.abs(sums[c]! / n - p * (1 - p)) < 0.03);
   });
 });
+
+for (const dtype of ["float64", "float32"] as const) {
+  const Arr = dtype === "float64" ? Float64Array : Float32Array;
+  const inDtype = (a: Float64Array): Float64Array | Float32Array => (dtype === "float64" ? a : Float32Array.from(a));
+  // 25 rows of 1000 span several of the Bernoulli sampler's chunks (8 rows each), the last one partial
+  const [rows, width] = [25, 1000];
+  const logits = inDtype(Float64Array.from({ length: rows * width }, (_, i) => 4 * Math.sin(0.37 * i)));
+  const data = inDtype(Float64Array.from({ length: rows * width }, (_, i) => (i % 3) / 2));
+
+  test(`sampledScores = outputScores at sampleModelTargets, draw for draw from the same seed, for every loss (${dtype})`, () => {
+    for (const loss of ["mse", "sigmoid_cross_entropy", "softmax_cross_entropy"] as const) {
+      const fused = sampledScores(loss, logits, data, rows, width, new Rng(12));
+      const twoStep = outputScores(loss, logits, sampleModelTargets(loss, logits, data, rows, width, new Rng(12)), rows, width);
+      assert.ok(fused instanceof Arr, loss);
+      const tol = dtype === "float64" ? 1e-15 : 1e-6;
+      for (let i = 0; i < fused.length; i++) assert.ok(Math.abs(fused[i]! - twoStep[i]!) <= tol, `${loss} element ${i}: ${fused[i]} vs ${twoStep[i]}`);
+    }
+  });
+
+  test(`Bernoulli targets: frequency of 1 matches σ(y) over 25 000 logits, and 1 − σ(y) in the complement (${dtype})`, () => {
+    const t = sampleModelTargets("sigmoid_cross_entropy", logits, data, rows, width, new Rng(13));
+    let ones = 0;
+    let expected = 0;
+    let variance = 0;
+    for (let i = 0; i < t.length; i++) {
+      assert.ok(t[i] === 0 || t[i] === 1);
+      const p = 1 / (1 + Math.exp(-logits[i]!));
+      ones += t[i]!;
+      expected += p;
+      variance += p * (1 - p);
+    }
+    // a sum of independent Bernoullis: 5 standard deviations (≈ 5·√Σp(1−p) ≈ 250 here)
+    assert.ok(Math.abs(ones - expected) < 5 * Math.sqrt(variance), `${ones} ones vs ${expected.toFixed(1)} expected`);
+  });
+}
 
 test("sampled softmax targets: one-hot rows scaled by the row's target mass, class frequencies ≈ softmax (seed 10)", () => {
   const y = Float64Array.of(0.5, -0.5, 1.0);

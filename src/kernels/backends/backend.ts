@@ -144,6 +144,11 @@ export function affineActivate(call: GemmCall, activation: ActivationName, bias:
   active.gemmActivate(call, activationCode(activation), bias, d1, d2);
 }
 
+/** c ← f(c + bias) per row with d1 ← f′ (LayerSteps.activate, no f″) on the active backend: the vectorized activation alone. */
+export function activate(activation: ActivationName, c: TypedArray, bias: TypedArray, d1: TypedArray, rows: number, width: number): void {
+  active.activate(activationCode(activation), c, bias, d1, null, rows, width);
+}
+
 /** The backward-pass step (LayerSteps.backwardStep) on the active backend. */
 export function backwardStep(g: TypedArray, d1: TypedArray, rg: TypedArray | null, d2: TypedArray | null, bias: TypedArray, rows: number, width: number): void {
   active.backwardStep(g, d1, rg, d2, bias, rows, width);
