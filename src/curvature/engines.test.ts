@@ -1,6 +1,7 @@
 /** @file the fused engine = the generic autodiff engine through one risk: value, gradient, Hv, Gv, Fisher, outputs (batches, reductions, decay) */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { relativeError } from "../autodiff/testing.js";
 import { setGemmBackend } from "../kernels/backends/backend.js";
 import { portableBackend } from "../kernels/backends/portable.js";
 import { ndarray } from "../kernels/ndarray.js";
@@ -14,15 +15,6 @@ import { riskOutputs, riskValue, riskValueAndGrad } from "./riskLoop.js";
 /** The same risk on the generic autodiff engine: the independent reference. */
 const generic = (risk: EmpiricalRisk): EmpiricalRisk => ({ ...risk, engine: "autodiff" });
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / den);
-}
 
 function data(loss: LossName, rng: Rng, rows: number, din: number, dout: number): { inputs: ReturnType<typeof ndarray>; targets: ReturnType<typeof ndarray> } {
   const inputs = ndarray(Float64Array.from({ length: rows * din }, () => rng.normal()), [rows, din]);
@@ -53,12 +45,12 @@ describe("fused engine = autodiff engine", () => {
         assert.ok(Math.abs(got.value - want.value) <= 1e-12 * Math.abs(want.value));
         assert.ok(Math.abs(riskValue(risk, theta) - want.value) <= 1e-12 * Math.abs(want.value));
         assert.ok(Math.abs(riskValue(ref, theta) - want.value) <= 1e-12 * Math.abs(want.value));
-        assert.ok(relErr(got.grad, want.grad) <= 1e-12, `grad ${relErr(got.grad, want.grad)}`);
-        const hv = relErr(hessianOperator(risk, theta).matvec(v), hessianOperator(ref, theta).matvec(v));
-        const gv = relErr(ggnOperator(risk, theta).matvec(v), ggnOperator(ref, theta).matvec(v));
+        assert.ok(relativeError(got.grad, want.grad) <= 1e-12, `grad ${relativeError(got.grad, want.grad)}`);
+        const hv = relativeError(hessianOperator(risk, theta).matvec(v), hessianOperator(ref, theta).matvec(v));
+        const gv = relativeError(ggnOperator(risk, theta).matvec(v), ggnOperator(ref, theta).matvec(v));
         assert.ok(hv <= 1e-12 && gv <= 1e-12, `Hv ${hv}, Gv ${gv}`);
         for (const options of [{ type: "mc", seed: 5, samples: 2 }, { type: "empirical" }] as const) {
-          const fv = relErr(fisherOperator(risk, theta, options).matvec(v), fisherOperator(ref, theta, options).matvec(v));
+          const fv = relativeError(fisherOperator(risk, theta, options).matvec(v), fisherOperator(ref, theta, options).matvec(v));
           assert.ok(fv <= 1e-12, `Fv (${options.type}) ${fv}`);
         }
         assert.ok(Math.abs(squaredErrorPerCase(risk, theta) - squaredErrorPerCase(ref, theta)) <= 1e-12 * squaredErrorPerCase(ref, theta));
@@ -92,11 +84,11 @@ describe("fused engine = autodiff engine", () => {
         const [h1, fresh] = counted(() => fh.matvec(v));
         const [h2, reused] = counted(() => fh.matvec(v));
         assert.equal(fresh - reused, net.layers.length);
-        assert.ok(relErr(h1, h.matvec(v)) <= 1e-12 && relErr(h2, h1) === 0);
-        assert.ok(relErr(fg.matvec(v), g.matvec(v)) <= 1e-12);
+        assert.ok(relativeError(h1, h.matvec(v)) <= 1e-12 && relativeError(h2, h1) === 0);
+        assert.ok(relativeError(fg.matvec(v), g.matvec(v)) <= 1e-12);
         const [g2, gReused] = counted(() => fg.matvec(v));
         assert.equal(gReused, 4 * net.layers.length - 2); // R-forward and backward: 2 per layer, 1 at layer 0
-        assert.ok(relErr(g2, g.matvec(v)) <= 1e-12);
+        assert.ok(relativeError(g2, g.matvec(v)) <= 1e-12);
       }
     } finally {
       setGemmBackend(previous);
@@ -117,12 +109,12 @@ describe("fused engine = autodiff engine", () => {
     const v = Float64Array.from({ length: net.layout.size }, () => rng.normal());
     const r64 = empiricalRisk(net, { inputs: x, targets: x }, { batchSize: 8 });
     const r32 = empiricalRisk(net, { inputs: x, targets: x }, { batchSize: 8, dtype: "float32" });
-    assert.ok(relErr(riskValueAndGrad(r32, theta).grad, riskValueAndGrad(r64, theta).grad) <= 1e-5);
+    assert.ok(relativeError(riskValueAndGrad(r32, theta).grad, riskValueAndGrad(r64, theta).grad) <= 1e-5);
     assert.ok(Math.abs(riskValue(r32, theta) / riskValue(r64, theta) - 1) <= 1e-5);
-    assert.ok(relErr(hessianOperator(r32, theta).matvec(v), hessianOperator(r64, theta).matvec(v)) <= 1e-5);
-    assert.ok(relErr(ggnOperator(r32, theta).matvec(v), ggnOperator(r64, theta).matvec(v)) <= 1e-5);
+    assert.ok(relativeError(hessianOperator(r32, theta).matvec(v), hessianOperator(r64, theta).matvec(v)) <= 1e-5);
+    assert.ok(relativeError(ggnOperator(r32, theta).matvec(v), ggnOperator(r64, theta).matvec(v)) <= 1e-5);
     const fisher = { type: "empirical" } as const;
-    assert.ok(relErr(fisherOperator(r32, theta, fisher).matvec(v), fisherOperator(r64, theta, fisher).matvec(v)) <= 1e-5);
+    assert.ok(relativeError(fisherOperator(r32, theta, fisher).matvec(v), fisherOperator(r64, theta, fisher).matvec(v)) <= 1e-5);
   });
 
   test("float32 value of a near-perfect fit: riskValue = the gradient pass's value ≈ the float64 loss [seed 34]", () => {

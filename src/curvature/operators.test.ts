@@ -1,6 +1,7 @@
 /** @file dense-reference table: every activation × loss × reduction on tiny nets, unequal batches */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { relativeError } from "../autodiff/testing.js";
 import { grad, jacobian, tensor, type Tensor } from "../autodiff/index.js";
 import { ndarray, type NDArray } from "../kernels/ndarray.js";
 import { Rng } from "../kernels/random.js";
@@ -55,15 +56,6 @@ function setup(act: Activation, loss: LossName, reduction: "mean" | "sum", seed:
   return { net, risk, theta, inputs, targets };
 }
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < a.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num) / Math.max(Math.sqrt(den), 1e-300);
-}
 
 function maxAsymmetry(m: Float64Array, n: number): number {
   let worst = 0;
@@ -167,7 +159,7 @@ describe("dense references on tiny nets (activation × loss × reduction)", () =
 
           // dense Hessian from Hv column by column vs finite differences of the gradient
           const H = toDense(hessianOperator(risk, theta));
-          const hErr = relErr(H, fdHessian(risk, theta, 1e-5));
+          const hErr = relativeError(H, fdHessian(risk, theta, 1e-5));
           worst.hessianFd = Math.max(worst.hessianFd, hErr);
           assert.ok(hErr < 1e-6, `Hessian vs FD of gradient: ${hErr}`);
           const asym = maxAsymmetry(H, p);
@@ -176,7 +168,7 @@ describe("dense references on tiny nets (activation × loss × reduction)", () =
 
           // GGN vs JᵀH_ℓJ from the dense Jacobian; PSD
           const G = toDense(ggnOperator(risk, theta));
-          const gErr2 = relErr(G, referenceGgn(s));
+          const gErr2 = relativeError(G, referenceGgn(s));
           worst.ggn = Math.max(worst.ggn, gErr2);
           assert.ok(gErr2 < 1e-12, `GGN vs dense JᵀHJ: ${gErr2}`);
           const { values } = eigh(G, p);
@@ -202,7 +194,7 @@ describe("Fisher", () => {
         for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) ref[i * p + j]! += (gi[i]! * gi[j]!) / s.risk.normalizer;
       }
       for (let i = 0; i < p; i++) ref[i * p + i]! += s.net.weightDecay;
-      const err = relErr(F, ref);
+      const err = relativeError(F, ref);
       worst.fisher = Math.max(worst.fisher, err);
       assert.ok(err < 1e-12, `empirical Fisher off by ${err}`);
       assert.ok(maxAsymmetry(F, p) < 1e-12);
@@ -211,8 +203,8 @@ describe("Fisher", () => {
     test(`Monte-Carlo Fisher approaches the GGN as samples grow for ${loss} (seed 5)`, () => {
       const s = setup("sigmoid", loss, "mean", 5, 0);
       const G = toDense(ggnOperator(s.risk, s.theta));
-      const errFew = relErr(toDense(fisherOperator(s.risk, s.theta, { type: "mc", seed: 1, samples: 20 })), G);
-      const errMany = relErr(toDense(fisherOperator(s.risk, s.theta, { type: "mc", seed: 1, samples: 2000 })), G);
+      const errFew = relativeError(toDense(fisherOperator(s.risk, s.theta, { type: "mc", seed: 1, samples: 20 })), G);
+      const errMany = relativeError(toDense(fisherOperator(s.risk, s.theta, { type: "mc", seed: 1, samples: 2000 })), G);
       // the MC error shrinks like 1/√samples: 100× the samples should cut it well over 3×
       assert.ok(errMany < 0.1, `MC Fisher with 2000 samples is ${errMany} from the GGN`);
       assert.ok(errMany < errFew / 3, `MC error did not shrink: ${errFew} → ${errMany}`);
@@ -231,7 +223,7 @@ describe("closed forms", () => {
     const p = theta.length;
     const H = toDense(hessianOperator(risk, theta));
     const G = toDense(ggnOperator(risk, theta));
-    assert.ok(relErr(G, H) < 1e-13, "GGN ≠ Hessian for a linear model with MSE");
+    assert.ok(relativeError(G, H) < 1e-13, "GGN ≠ Hessian for a linear model with MSE");
     const X = inputs.data;
     for (let i = 0; i < 4; i++) {
       for (let o = 0; o < 3; o++) {

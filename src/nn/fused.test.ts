@@ -1,6 +1,7 @@
 /** @file fused gradient, Gv and Hv against the generic autodiff ones: every activation × loss, float64 and float32, every backend */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { relativeError } from "../autodiff/testing.js";
 import { hvp, jvp, tensor, valueAndGrad, vjp, type Tensor } from "../autodiff/index.js";
 import { setGemmBackend } from "../kernels/backends/backend.js";
 import { backendsReady, backendsUnderTest } from "../kernels/backends/testing.js";
@@ -33,15 +34,6 @@ function net(act: Activation, loss: LossName): Network {
   return network(layers, loss);
 }
 
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let num = 0;
-  let den = 0;
-  for (let i = 0; i < b.length; i++) {
-    num += (a[i]! - b[i]!) ** 2;
-    den += b[i]! ** 2;
-  }
-  return Math.sqrt(num / Math.max(den, 1e-300));
-}
 
 interface Problem {
   readonly network: Network;
@@ -111,14 +103,14 @@ for (const backend of backendsUnderTest()) {
             const f64 = fused(p, "float64");
             assert.ok(Math.abs(f64.value - want.value) <= 1e-12 * Math.abs(want.value), `value ${f64.value} vs ${want.value}`);
             for (const k of ["grad", "gv", "hv"] as const) {
-              const err = relErr(f64[k], want[k]);
+              const err = relativeError(f64[k], want[k]);
               assert.ok(err <= 1e-12, `float64 ${k}: relative error ${err}`);
             }
             // float32: every input rounded to 2⁻²⁴ and products accumulated in float32 by native
             // backends; through 3 layers and second derivatives that leaves ~1e-6, bounded at 1e-4
             const f32 = fused(p, "float32");
             for (const k of ["grad", "gv", "hv"] as const) {
-              const err = relErr(f32[k], want[k]);
+              const err = relativeError(f32[k], want[k]);
               assert.ok(err <= 1e-4, `float32 ${k}: relative error ${err}`);
             }
           } finally {
@@ -174,7 +166,7 @@ test("wide layers (the backends' multithreaded paths) agree with the portable ba
       setGemmBackend(backend);
       const got = run();
       want.forEach((w, i) => {
-        const err = relErr(got[i]!, w);
+        const err = relativeError(got[i]!, w);
         assert.ok(err <= 1e-12, `${backend.name} ×${backend.threads}, output ${i}: relative error ${err}`);
       });
     }
