@@ -7,3 +7,4 @@ export { loadMnist, readMnistData, readMnistFiles, mnistPackageDir, type LoadMni
 export { readCheckpoint, writeCheckpoint, checkpointPath } from "./data/checkpointFile.js";
 export { svgToPng, renderChart, type PngOptions, type RenderedChart } from "./plot/png.js";
 export { installBackend, type BackendChoice } from "./kernels/backends/install.js";
+export { ALLOCATOR_POLICY, tuneAllocator } from "./kernels/backends/allocator.js";

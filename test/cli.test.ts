@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { curvatureOperator, empiricalRisk, ndarray, readData, readVector, Rng, riskValueAndGrad, writeData, writeVector } from "../src/node.js";
+import { autoencoderPreset, curvatureOperator, empiricalRisk, ndarray, readData, readVector, Rng, riskValueAndGrad, writeData, writeVector } from "../src/node.js";
 import { runCli, smallProblem, tempDir } from "./cliHelpers.js";
 
 describe("hessian-lab evaluate", () => {
@@ -124,4 +124,20 @@ test("--help lists every command and the exit codes", () => {
   const r = runCli(["--help"]);
   assert.equal(r.code, 0);
   for (const word of ["evaluate", "hvp", "Exit codes"]) assert.match(r.stdout, new RegExp(word));
+});
+
+describe("hessian-lab bench --profile", () => {
+  test("--json breaks each product into kernels: 3L − 1 GEMMs for a gradient of L layers, parts summing to at most the total", () => {
+    const r = runCli(["bench", "--profile", "--models", "curves-autoencoder", "--batch", "8", "--repeats", "1", "--warmup", "0", "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { profile: { op: string; total_ms: number; gemm_ms: number; elementwise_ms: number; minor_page_faults: number; kernels: { kernel: string; calls: number }[] }[] };
+    assert.deepEqual(out.profile.map((p) => p.op), ["grad", "hv", "gv", "fv"]);
+    const layers = autoencoderPreset("curves").layers.length;
+    const gradGemms = out.profile[0]!.kernels.filter((k) => k.kernel.startsWith("gemm")).reduce((s, k) => s + k.calls, 0);
+    assert.equal(gradGemms, 3 * layers - 1);
+    for (const p of out.profile) {
+      assert.ok(p.gemm_ms > 0 && p.elementwise_ms >= 0 && p.gemm_ms + p.elementwise_ms <= p.total_ms + 1e-9, JSON.stringify(p));
+      assert.ok(Number.isFinite(p.minor_page_faults) && p.minor_page_faults >= 0);
+    }
+  });
 });

@@ -15,6 +15,10 @@
 
 #include "gemm.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 namespace {
 
 enum class Isa { generic, avx2, avx512 };
@@ -673,6 +677,26 @@ napi_value IsaFn(napi_env env, napi_callback_info) {
   return out;
 }
 
+// tuneMalloc(mmapBytes, trimBytes): fixes glibc's mmap and trim thresholds (true when set). With
+// the default dynamic threshold, a block freed and requested again at the same size (a gradient
+// each step) is mmapped afresh each time, and its first touch costs one page fault per 4 KiB.
+napi_value TuneMalloc(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  bool ok = false;
+#if defined(__GLIBC__)
+  double mmapBytes = 0, trimBytes = 0;
+  if (argc == 2 && napi_get_value_double(env, argv[0], &mmapBytes) == napi_ok && napi_get_value_double(env, argv[1], &trimBytes) == napi_ok &&
+      mmapBytes >= 0 && mmapBytes <= 2147483647.0 && trimBytes >= 0 && trimBytes <= 2147483647.0) {
+    ok = mallopt(M_MMAP_THRESHOLD, int(mmapBytes)) == 1 && mallopt(M_TRIM_THRESHOLD, int(trimBytes)) == 1;
+  }
+#endif
+  napi_value out;
+  napi_get_boolean(env, ok, &out);
+  return out;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"gemm", nullptr, Gemm, nullptr, nullptr, nullptr, napi_default, nullptr},
@@ -682,8 +706,9 @@ napi_value Init(napi_env env, napi_value exports) {
       {"sigmoidCe", nullptr, SigmoidCe, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"rforward", nullptr, RForward, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"convert", nullptr, Convert, nullptr, nullptr, nullptr, napi_default, nullptr},
+      {"tuneMalloc", nullptr, TuneMalloc, nullptr, nullptr, nullptr, napi_default, nullptr},
   };
-  napi_define_properties(env, exports, 7, props);
+  napi_define_properties(env, exports, 8, props);
   return exports;
 }
 

@@ -4,10 +4,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { Rng, type DType } from "../node.js";
+import { ALLOCATOR_POLICY, Rng, tuneAllocator, type DType } from "../node.js";
 import { gemm, setGemmBackend, type GemmBackend } from "../kernels/backends/backend.js";
 import type { BackendChoice } from "../kernels/backends/install.js";
 import { BACKENDS, MODEL_NAMES, OPS, PATHS, parseChildJob, runChild, spawnChild, useBackend, type ChildResult, type ModelName, type Op, type PathName } from "./benchWorkload.js";
+import { formatProfile, profileModel, type ProfileRow } from "./benchProfile.js";
 import { choice, CliError, EXIT, integer, type CommandSpec, type Io } from "./command.js";
 import { progress } from "./progress.js";
 
@@ -22,6 +23,7 @@ interface BenchOptions {
   readonly batch: number;
   readonly dtype: DType;
   readonly gemm: boolean;
+  readonly profile: boolean;
   /** Internal: run one workload in this (child) process and print its measurements as JSON. */
   readonly child?: string;
 }
@@ -64,11 +66,20 @@ export interface BenchRow extends Timings {
 
 /** The JSON of `bench --json`. */
 export interface BenchResult {
-  readonly machine: { readonly cpu: string; readonly cores: number; readonly node: string };
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly node: string;
+    readonly cpu_flags: readonly string[];
+    /** "tuned" when tuneAllocator's policy is in force (for PyTorch's process too), else "glibc default". */
+    readonly malloc: string;
+  };
   readonly backend: string;
   readonly repeats: number;
   readonly rounds: number;
   readonly results: readonly BenchRow[];
+  /** With --profile: the time breakdown of each product (and no timing table). */
+  readonly profile?: readonly ProfileRow[];
   readonly gemm: readonly { readonly n: number; readonly gflops: number; readonly threads: number }[];
   readonly torch?:
     | {
@@ -81,6 +92,18 @@ export interface BenchResult {
         readonly gemm: readonly { readonly n: number; readonly gflops: number }[];
       }
     | { readonly error: string };
+}
+
+/** The SIMD flags of /proc/cpuinfo that decide which kernels run (empty off Linux). */
+function cpuFlags(): string[] {
+  const wanted = ["avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512_vnni", "avx512_bf16"];
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8").split("\n").find((l) => l.startsWith("flags"));
+    const have = new Set((line ?? "").slice((line ?? "").indexOf(":") + 1).trim().split(/\s+/));
+    return wanted.filter((f) => have.has(f));
+  } catch {
+    return [];
+  }
 }
 
 function cpuModel(): string {
@@ -140,9 +163,15 @@ function runTorchScript(args: readonly string[]): unknown {
   if (!existsSync(TORCH_SCRIPT)) return { error: `${TORCH_SCRIPT} is missing` };
   // OpenBLAS on its own kernels: the guard variables this environment may set (for old OpenBLAS
   // builds on some CPUs) would pin it to Haswell's; removed for the PyTorch process alone
-  const env = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
+  // the malloc policy our side runs under (tuneAllocator, idempotent), through glibc's own
+  // variables, so both sides allocate alike; when ours is not tuned, neither is PyTorch's
+  if (tuneAllocator()) {
+    env.MALLOC_MMAP_THRESHOLD_ = String(ALLOCATOR_POLICY.mmapThresholdBytes);
+    env.MALLOC_TRIM_THRESHOLD_ = String(ALLOCATOR_POLICY.trimThresholdBytes);
+  }
   const r = spawnSync(PYTHON, [TORCH_SCRIPT, ...args], { encoding: "utf8", maxBuffer: 1 << 24, env });
   if (r.error !== undefined) return { error: `${PYTHON}: ${r.error.message}` };
   if (r.status !== 0) return { error: (r.stderr || r.stdout).trim().split("\n").pop() ?? "the torch benchmark failed" };
@@ -220,7 +249,7 @@ function benchModel(model: ModelName, options: BenchOptions, backendName: string
 export const benchCommand: CommandSpec<BenchOptions, BenchResult> = {
   name: "bench",
   summary: "time gradient, Hv, Gv and the Fisher product on the MNIST autoencoder, GEMM GFLOP/s and peak memory (optionally beside PyTorch)",
-  examples: ["hessian-lab bench", "hessian-lab bench --torch --rounds 3 --repeats 3", "hessian-lab bench --path autodiff --backend portable --repeats 1 --json"],
+  examples: ["hessian-lab bench", "hessian-lab bench --profile --models mnist-autoencoder", "hessian-lab bench --torch --rounds 3 --repeats 3", "hessian-lab bench --path autodiff --backend portable --repeats 1 --json"],
   configure(cmd) {
     cmd
       .addOption(new Option("--repeats <n>", "timed repetitions per workload process (medians over all are reported)").argParser(integer(1)).default(3))
@@ -234,6 +263,7 @@ export const benchCommand: CommandSpec<BenchOptions, BenchResult> = {
       .addOption(new Option("--batch <n>", "cases per batch").argParser(integer(1)).default(1000))
       .addOption(new Option("--dtype <dtype>", "compute dtype").argParser(choice(["float32", "float64"] as const)).default("float32"))
       .addOption(new Option("--no-gemm", "skip the GEMM GFLOP/s measurements"))
+      .addOption(new Option("--profile", "instead of the timing table: where each product's time goes (GEMMs by layer shape, elementwise steps, the rest, page faults, GC), in this process").default(false))
       .addOption(new Option("--child <job>").hideHelp());
   },
   run(options, io) {
@@ -256,6 +286,16 @@ async function benchRun(options: BenchOptions, io: Io): Promise<BenchResult> {
   }
   const backend = useBackend(options.backend, io);
   await backend.whenReady?.();
+  // idempotent: the CLI set it at start; asked again for the report
+  const malloc = tuneAllocator() ? `tuned (mmap threshold ${ALLOCATOR_POLICY.mmapThresholdBytes / 2 ** 20} MiB, trim ${ALLOCATOR_POLICY.trimThresholdBytes / 2 ** 20} MiB)` : "glibc default";
+  const machine = { cpu: cpuModel(), cores: cpus().length, node: process.version, cpu_flags: cpuFlags(), malloc };
+  if (options.profile) {
+    const profile: ProfileRow[] = [];
+    for (const model of models as ModelName[]) {
+      profile.push(...(await profileModel({ model, path: options.path, backend: options.backend, batch: options.batch, dtype: options.dtype, warmup: options.warmup, repeats: options.repeats }, backend)));
+    }
+    return { machine, backend: backend.name, repeats: options.repeats, rounds: 0, results: [], profile, gemm: [] };
+  }
   const status = progress(io, "bench", 0);
   const results = (models as ModelName[]).map((model) => benchModel(model, options, backend.name, status));
   status.update("GEMM");
@@ -268,7 +308,7 @@ async function benchRun(options: BenchOptions, io: Io): Promise<BenchResult> {
   }
   status.done();
   return {
-    machine: { cpu: cpuModel(), cores: cpus().length, node: process.version },
+    machine,
     backend: backend.name,
     repeats: options.repeats,
     rounds: options.rounds,
@@ -281,8 +321,10 @@ async function benchRun(options: BenchOptions, io: Io): Promise<BenchResult> {
 function formatBench(r: BenchResult): string {
   const f = (x: number): string => (Number.isFinite(x) ? x.toFixed(x < 10 ? 2 : 1) : "—").padStart(9);
   const mem = (t: Timings): string => `${t.peak_rss_by_op_mb.grad.toFixed(0)} / ${t.peak_rss_by_op_mb.hv.toFixed(0)} / ${t.peak_rss_by_op_mb.gv.toFixed(0)} / ${t.peak_rss_by_op_mb.fv.toFixed(0)}`;
+  const machine = `machine: ${r.machine.cpu} (${r.machine.cpu_flags.join(" ") || "no AVX2/AVX-512 flags read"}), ${r.machine.cores} cores, Node ${r.machine.node}; backend ${r.backend}; malloc ${r.machine.malloc}`;
+  if (r.profile !== undefined) return `${machine}; means of ${r.repeats} products per kind, each backend call timed\n${formatProfile(r.profile)}`;
   const lines = [
-    `machine: ${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}; backend ${r.backend}; medians of ${r.rounds} rounds × ${r.repeats} repeats`,
+    `${machine}; medians of ${r.rounds} rounds × ${r.repeats} repeats`,
     `${"model".padEnd(20)} ${"side".padEnd(16)} ${"dtype".padEnd(8)} ${"batch".padStart(5)} ${"grad ms".padStart(9)} ${"Hv ms".padStart(9)} ${"Gv ms".padStart(9)} ${"Fv ms".padStart(9)}  peak RSS MiB (grad / Hv / Gv / Fv)`,
   ];
   for (const row of r.results) {

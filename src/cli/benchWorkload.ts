@@ -71,8 +71,8 @@ function elapsed(f: () => void): number {
 
 const rssMb = (): number => process.memoryUsage.rss() / 2 ** 20;
 
-/** The workload of one child: model, seeded data in [0, 1] (autoencoder: targets = inputs), θ, v. */
-function setup(job: ChildJob): { net: Network; run: () => void; reuse: (() => void) | null; ggn: (() => void) | null } {
+/** The workload of one child (and of `bench --profile`): model, seeded data in [0, 1] (autoencoder: targets = inputs), θ, v. */
+export function setup(job: ChildJob): { net: Network; run: () => void; reuse: (() => void) | null; ggn: (() => void) | null } {
   const net = autoencoderPreset(MODELS[job.model]);
   const d0 = net.layers[0]!.inputs;
   const rng = new Rng(1);

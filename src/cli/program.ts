@@ -1,7 +1,7 @@
 /** @file the program behind the binary: builds the command table, runs one command, maps errors to exit codes */
 import { Command, CommanderError, Option } from "commander";
 import { readFileSync } from "node:fs";
-import { ContractError, DatasetError, installBackend, SafetensorsError, ShapeError } from "../node.js";
+import { ContractError, DatasetError, installBackend, SafetensorsError, ShapeError, tuneAllocator } from "../node.js";
 import { CliError, EXIT, type Io } from "./command.js";
 import { commands } from "./commands.js";
 import { jsonText } from "./json.js";
@@ -94,6 +94,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
   // the native GEMM addon when npm built it, else the portable kernels (with one line saying why)
   installBackend("auto", (line) => process.stderr.write(`${line}\n`));
+  // our own process: θ-sized results each step reuse freed memory instead of faulting in fresh pages
+  tuneAllocator();
   const program = build(debug);
   try {
     await program.parseAsync([...argv]);

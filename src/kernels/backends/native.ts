@@ -70,6 +70,8 @@ interface NativeEpilogues {
     threads: number,
   ): number;
   convert(src: Float32Array | Float64Array, dst: Float32Array | Float64Array, threads: number): void;
+  /** glibc's mallopt(M_MMAP_THRESHOLD), mallopt(M_TRIM_THRESHOLD); false where not glibc (absent in older builds). */
+  tuneMalloc?(mmapBytes: number, trimBytes: number): boolean;
 }
 
 /** Activation codes up to this one the addon evaluates (native/src/gemm.h ActivationKind: linear, relu, leaky_relu, sigmoid); the rest go to TypeScript. */
@@ -123,6 +125,11 @@ function backendOf(addon: NativeAddon & NativeEpilogues, threads: number): GemmB
  * (default 2: the benchmark machine's cores; more threads than cores only contend).
  */
 export function loadNativeBackend(): NativeLoad {
+  const addon = loadAddon();
+  return addon.ok ? { ok: true, backend: backendOf(addon.addon, requestedThreads()) } : addon;
+}
+
+function loadAddon(): { readonly ok: true; readonly addon: NativeAddon & NativeEpilogues } | { readonly ok: false; readonly reason: string } {
   if (process.env.HESSIAN_LAB_NATIVE === "0") return { ok: false, reason: "disabled by HESSIAN_LAB_NATIVE=0" };
   let addon: unknown;
   try {
@@ -132,5 +139,14 @@ export function loadNativeBackend(): NativeLoad {
     return { ok: false, reason: `native addon not built (${why}); run \`npm run build:native\`` };
   }
   if (!isAddon(addon)) return { ok: false, reason: "native addon has an unexpected interface" };
-  return { ok: true, backend: backendOf(addon, requestedThreads()) };
+  return { ok: true, addon };
+}
+
+/**
+ * Sets glibc's malloc mmap threshold and trim threshold for this process through the addon; false
+ * when it cannot (no addon, not glibc). See tuneAllocator in allocator.ts for why and when.
+ */
+export function tuneNativeMalloc(mmapBytes: number, trimBytes: number): boolean {
+  const load = loadAddon();
+  return load.ok && load.addon.tuneMalloc !== undefined && load.addon.tuneMalloc(mmapBytes, trimBytes);
 }
