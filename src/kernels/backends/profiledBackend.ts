@@ -9,9 +9,10 @@ export interface KernelTally {
 }
 
 /**
- * Tallies keyed by kernel: GEMMs by "gemm a×b" with {a, b} the two sizes of the call other than the
- * batch (so a dense layer's forward, backward and weight-gradient products share one key, which
- * layers of equal shape share too), and the elementwise steps by their LayerSteps name.
+ * Tallies keyed by kernel: GEMMs by "gemm a×b XY" with {a, b} the two sizes of the call other than
+ * the batch and XY its transposes — for a dense layer NN is the forward a·W (and R-forward), TN the
+ * weight gradient aᵀδ, NT the input gradient δ·Wᵀ; layers of equal shape share a key — and the
+ * elementwise steps by their LayerSteps name.
  */
 export type KernelProfile = Map<string, KernelTally>;
 
@@ -31,7 +32,7 @@ function gemmKey(call: GemmCall, rows: number): string {
   const at = dims.indexOf(rows);
   if (at >= 0) dims.splice(at, 1);
   else dims.pop();
-  return `gemm ${[...dims].sort((a, b) => a - b).join("×")}`;
+  return `gemm ${[...dims].sort((a, b) => a - b).join("×")} ${call.transA ? "T" : "N"}${call.transB ? "T" : "N"}`;
 }
 
 /**
